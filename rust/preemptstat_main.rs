@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! preemptstat: finds the code that keeps a CPU from being preempted.
+//!
+//! Probes on the kernel's preemptirq tracepoints time every preempt-off and irqs-off section on
+//! every CPU and keep, per call site, how often, how long in total, the shortest, the longest
+//! and who held it, with a histogram; plus the worst sections with their stacks and a log of
+//! every section over a threshold. Everything is under `/sys/kernel/debug/preemptstat/`:
+//!
+//! ```text
+//! # insmod preemptstat.ko
+//! # cat /sys/kernel/debug/preemptstat/version
+//! preemptstat debugfs format 1
+//! # head -3 /sys/kernel/debug/preemptstat/sites
+//! # kind count total_ns min_ns max_ns contexts max_cpu max_pid max_comm max_end_ns hist start end
+//! any 2 2184203 1091 2183112 task 0 96 kworker/0:2 2812036671 0:1,12:1 text_poke_bp_batch+0x8f/0x2a0 text_poke_bp_batch+0x1a4/0x2a0
+//! # rmmod preemptstat
+//! ```
+//!
+//! See `Documentation/preemptstat.rst` for every file and its format.
+
+mod control;
+mod cpu;
+mod debugfs;
+mod debugfs_raw;
+mod model;
+mod percpu;
+mod probes;
+mod report;
+mod seqcount;
+mod sites;
+mod sort;
+mod symbols;
+mod sys;
+mod text;
+mod tlog;
+mod tracer;
+mod worst;
+
+use core::fmt::Write;
+use debugfs::{Debugfs, FileSpec};
+use kernel::prelude::*;
+use text::TextBuf;
+use tracer::{GlobalTracer, Sizes, Tracer};
+
+module! {
+    type: PreemptStat,
+    name: "preemptstat",
+    authors: ["preemptstat developers"],
+    description: "Per-site statistics of preempt-off and irqs-off sections",
+    license: "GPL",
+    params: {
+        sites_per_cpu: u32 {
+            default: 4096,
+            description: "Site table slots per CPU (64..65536, rounded up to a power of two)",
+        },
+        worst: u32 {
+            default: 20,
+            description: "Worst sections kept (1..1000)",
+        },
+        log_entries: u32 {
+            default: 256,
+            description: "Threshold log records kept per CPU (16..65536)",
+        },
+        threshold_us: u64 {
+            default: 1000,
+            description: "Sections at least this long go to the log, in us (0 = off, max 10 s)",
+        },
+        enabled: bool {
+            default: true,
+            description: "Start recording at load time",
+        },
+    },
+}
+
+/// The version of the debugfs text format. Bump it on any change a reader could notice: a
+/// renamed or removed file, field or column, or a changed unit.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+
+/// The files of `/sys/kernel/debug/preemptstat/`.
+static FILES: [FileSpec<Tracer>; 9] = [
+    FileSpec {
+        name: c"version",
+        show: Some(show_version),
+        store: None,
+    },
+    FileSpec {
+        name: c"summary",
+        show: Some(report::show_summary),
+        store: None,
+    },
+    FileSpec {
+        name: c"sites",
+        show: Some(report::show_sites),
+        store: None,
+    },
+    FileSpec {
+        name: c"worst",
+        show: Some(report::show_worst),
+        store: None,
+    },
+    FileSpec {
+        name: c"log",
+        show: Some(report::show_log),
+        store: None,
+    },
+    FileSpec {
+        name: c"hist",
+        show: Some(report::show_hist),
+        store: None,
+    },
+    FileSpec {
+        name: c"enable",
+        show: Some(control::show_enable),
+        store: Some(control::store_enable),
+    },
+    FileSpec {
+        name: c"reset",
+        show: None,
+        store: Some(control::store_reset),
+    },
+    FileSpec {
+        name: c"threshold_us",
+        show: Some(control::show_threshold),
+        store: Some(control::store_threshold),
+    },
+];
+
+fn show_version(_t: &Tracer, out: &mut TextBuf) -> core::fmt::Result {
+    writeln!(out, "preemptstat debugfs format {FORMAT_VERSION}")
+}
+
+/// Checks the load-time parameters and turns them into table sizes.
+fn sizes() -> Result<Sizes> {
+    let sites = module_parameters::sites_per_cpu.value();
+    let worst = module_parameters::worst.value();
+    let log = module_parameters::log_entries.value();
+    if !(64..=65536).contains(&sites)
+        || !(1..=1000).contains(&worst)
+        || !(16..=65536).contains(&log)
+    {
+        pr_err!(
+            "bad table sizes: sites_per_cpu={} (64..65536), worst={} (1..1000), log_entries={} (16..65536)\n",
+            sites,
+            worst,
+            log
+        );
+        return Err(EINVAL);
+    }
+    Ok(Sizes {
+        sites: (sites as usize).next_power_of_two(),
+        worst: worst as usize,
+        log: log as usize,
+    })
+}
+
+/// The loaded module.
+struct PreemptStat {
+    // Fields are dropped in declaration order, which is the teardown order: first the files
+    // (no more control writes; an open file pins the module, so none is open here), then the
+    // probes (unregistered, and every probe still running has finished when the drop returns),
+    // then the hotplug state and the module notifier, then the tracer they all point at.
+    _debugfs: Debugfs<Tracer>,
+    _probes: probes::Probes,
+    _cpuhp: sys::CpuhpState,
+    _modules: sys::ModuleNotifier,
+    _global: GlobalTracer,
+    _fops: KBox<debugfs_raw::FileOperations>,
+    _tracer: Pin<KBox<Tracer>>,
+}
+
+impl kernel::Module for PreemptStat {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        if cfg!(not(CONFIG_FRAME_POINTER)) {
+            pr_err!("needs CONFIG_FRAME_POINTER=y (with CONFIG_UNWINDER_FRAME_POINTER): without it the preemptirq events carry no caller address\n");
+            return Err(ENODEV);
+        }
+        let sizes = sizes()?;
+        let threshold_us = module_parameters::threshold_us.value();
+        if threshold_us > control::THRESHOLD_US_MAX {
+            pr_err!(
+                "threshold_us={} is above {}\n",
+                threshold_us,
+                control::THRESHOLD_US_MAX
+            );
+            return Err(EINVAL);
+        }
+        let tracer = Tracer::new(sizes, threshold_us * 1000)?;
+        // SAFETY: `tracer` outlives `global` (field order), and the callbacks that use it, the
+        // hotplug state and the module notifier, are dropped before `global`.
+        let global = unsafe { GlobalTracer::new(&tracer) };
+        let modules = sys::ModuleNotifier::new(tracer::module_event)?;
+        // SAFETY: The callbacks only reach the tracer through `with_tracer`, valid while
+        // `global` exists, which outlives the hotplug state.
+        let cpuhp = unsafe {
+            sys::CpuhpState::new(
+                c"preemptstat:online",
+                tracer::cpu_online,
+                tracer::cpu_offline,
+            )?
+        };
+        // SAFETY: `tracer` outlives the probes (field order).
+        let probes = unsafe { probes::Probes::register(&tracer)? };
+        // Only now, with every probe registered (registration patches kernel text with
+        // interrupts off on every CPU), does recording start: preemptstat's own loading never
+        // shows up as a section.
+        tracer.set_enabled(module_parameters::enabled.value());
+        let fops = KBox::new(debugfs::file_operations::<Tracer>(module), GFP_KERNEL)?;
+        // SAFETY: `tracer` and `fops` are heap allocations dropped after `_debugfs`.
+        let dir = unsafe { Debugfs::new(c"preemptstat", &*tracer, &fops, &FILES)? };
+        pr_info!(
+            "tracing {} CPUs, {} site slots per CPU, {} bytes\n",
+            tracer.cpus.len(),
+            sizes.sites,
+            tracer.bytes(&tracer.names.lock())
+        );
+        Ok(Self {
+            _debugfs: dir,
+            _probes: probes,
+            _cpuhp: cpuhp,
+            _modules: modules,
+            _global: global,
+            _fops: fops,
+            _tracer: tracer,
+        })
+    }
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * preemptstat_shim.c - the static inlines and macros preemptstat needs, as functions.
+ *
+ * Everything here is a one-line wrapper. None of it may fire a preemptirq tracepoint: the
+ * probes call these functions, so raw_local_irq_save() (not local_irq_save()) is used.
+ */
+#include <linux/preempt.h>
+#include <linux/irqflags.h>
+#include <linux/tracepoint.h>
+
+#include "preemptstat_shim.h"
+
+/*
+ * What the CPU is doing, from preempt_count(): 0 task, 1 task with bottom halves disabled,
+ * 2 serving a softirq, 3 hardirq, 4 NMI. Matches the constants in rust/sys.rs.
+ */
+notrace unsigned int preemptstat_context(void)
+{
+	unsigned long pc = preempt_count();
+
+	if (pc & NMI_MASK)
+		return 4;
+	if (pc & HARDIRQ_MASK)
+		return 3;
+	if (pc & SOFTIRQ_OFFSET)
+		return 2;
+	if (pc & SOFTIRQ_MASK)
+		return 1;
+	return 0;
+}
+
+/* Disables interrupts without tracing, so no irq_disable event fires from inside a probe. */
+notrace unsigned long preemptstat_raw_irq_save(void)
+{
+	unsigned long flags;
+
+	raw_local_irq_save(flags);
+	return flags;
+}
+
+notrace void preemptstat_raw_irq_restore(unsigned long flags)
+{
+	raw_local_irq_restore(flags);
+}
+
+/* Waits for every probe that may still run: exactly what the kernel's own helper does. */
+void preemptstat_tracepoint_sync(void)
+{
+	tracepoint_synchronize_unregister();
+}

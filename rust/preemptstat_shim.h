@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * preemptstat_shim.h - C accessors for static inlines and macros Rust cannot reach.
+ *
+ * Declared here for -Wmissing-prototypes; the Rust side declares the same functions in
+ * rust/sys.rs. Keep both in sync and keep this file tiny: anything that is an exported
+ * function is called through kernel::bindings instead.
+ */
+#ifndef PREEMPTSTAT_SHIM_H
+#define PREEMPTSTAT_SHIM_H
+
+#include <linux/types.h>
+
+unsigned int preemptstat_context(void);
+unsigned long preemptstat_raw_irq_save(void);
+void preemptstat_raw_irq_restore(unsigned long flags);
+void preemptstat_tracepoint_sync(void);
+
+#endif /* PREEMPTSTAT_SHIM_H */

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Every raw binding and `extern "C"` declaration preemptstat uses, behind safe wrappers.
+//!
+//! Together with `debugfs_raw.rs` (the debugfs file operations) and the tracepoint probes'
+//! entry points in `probes.rs`, this is where the `unsafe` code is; everything else is safe
+//! Rust on top of these functions.
+
+use core::ffi::{c_int, c_uint, c_void};
+use kernel::ffi::c_ulong;
+use kernel::{bindings, error::to_result, prelude::*, task::Task};
+
+// The C shim (preemptstat_shim.c): static inlines and macros as functions.
+extern "C" {
+    fn preemptstat_context() -> c_uint;
+    fn preemptstat_raw_irq_save() -> c_ulong;
+    fn preemptstat_raw_irq_restore(flags: c_ulong);
+    fn preemptstat_tracepoint_sync();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hot path: context, clock, current task. All of these are NMI-safe and fire no tracepoint.
+
+/// The context code [`context`] returns for NMI.
+pub(crate) const CONTEXT_NMI: u32 = 4;
+
+/// What the CPU is doing, from `preempt_count()`: 0 task, 1 task with bottom halves disabled,
+/// 2 softirq, 3 hardirq, [`CONTEXT_NMI`] NMI.
+#[inline]
+pub(crate) fn context() -> u32 {
+    // SAFETY: Reads this CPU's preempt count; callable in any context.
+    unsafe { preemptstat_context() }
+}
+
+/// Nanoseconds on the CLOCK_MONOTONIC timeline (the one hrtimer expiries use); NMI-safe.
+#[inline]
+pub(crate) fn now_ns() -> u64 {
+    // SAFETY: `ktime_get_mono_fast_ns` may be called from any context, including NMI.
+    unsafe { bindings::ktime_get_mono_fast_ns() }
+}
+
+/// The current CPU's id. Stable in the probes, which run with preemption or irqs disabled.
+#[inline]
+pub(crate) fn cpu_id() -> usize {
+    kernel::cpu::CpuId::current().as_u32() as usize
+}
+
+/// Interrupts disabled without tracing, restored on drop. Probes use it so that their body
+/// never runs nested in another probe on the same CPU (only NMIs can interrupt, and NMIs are
+/// filtered out before).
+pub(crate) struct RawIrqGuard(c_ulong);
+
+impl RawIrqGuard {
+    /// Disables interrupts on this CPU.
+    #[inline]
+    pub(crate) fn new() -> Self {
+        // SAFETY: `raw_local_irq_save` is always safe; restored in `drop`.
+        Self(unsafe { preemptstat_raw_irq_save() })
+    }
+}
+
+impl Drop for RawIrqGuard {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: Restores the flags saved by `new` on the same CPU (irqs are off meanwhile,
+        // so the task cannot migrate).
+        unsafe { preemptstat_raw_irq_restore(self.0) };
+    }
+}
+
+/// What the probes record about the task running now.
+pub(crate) struct CurrentTask {
+    /// Its pid (thread id).
+    pub(crate) pid: i32,
+    /// Its name, NUL-padded, as two native-endian words.
+    pub(crate) comm: [u64; 2],
+}
+
+/// Reads the current task's pid and name.
+#[inline]
+pub(crate) fn current_task() -> CurrentTask {
+    let t = Task::current_raw();
+    // SAFETY: `current` is valid for the duration of this call in task and irq context; the
+    // probes do not call this in NMI. `comm` is 16 bytes and may change under us (prctl), so it
+    // is read as two plain words, which at worst gives a mix of the old and the new name.
+    unsafe {
+        let comm = core::ptr::addr_of!((*t).comm)
+            .cast::<[u64; 2]>()
+            .read_unaligned();
+        CurrentTask {
+            pid: (*t).pid,
+            comm,
+        }
+    }
+}
+
+/// Whether `addr` is inside the kernel's spinlock/rwlock functions (`__lock_text`).
+#[inline]
+pub(crate) fn in_lock_functions(addr: usize) -> bool {
+    // SAFETY: A pure address range check.
+    unsafe { bindings::in_lock_functions(addr as c_ulong) != 0 }
+}
+
+/// Saves the current call stack (return addresses) into `frames`; returns how many.
+#[inline]
+pub(crate) fn stack_trace_save(frames: &mut [usize]) -> usize {
+    let len = frames.len().min(u32::MAX as usize) as c_uint;
+    // SAFETY: `frames` is valid for `len` entries; the frame-pointer unwinder is safe in any
+    // context and fires no preemptirq tracepoint.
+    let n = unsafe { bindings::stack_trace_save(frames.as_mut_ptr().cast(), len, 0) };
+    (n as usize).min(frames.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tracepoints.
+
+/// A kernel tracepoint, found by name.
+#[derive(Clone, Copy)]
+pub(crate) struct Tracepoint(*mut bindings::tracepoint);
+
+// SAFETY: A `struct tracepoint` of vmlinux lives forever and is used through thread-safe calls.
+unsafe impl Send for Tracepoint {}
+// SAFETY: See above.
+unsafe impl Sync for Tracepoint {}
+
+struct Lookup<'a> {
+    names: &'a [&'a CStr],
+    found: &'a mut [Option<Tracepoint>],
+}
+
+/// Called by `for_each_kernel_tracepoint` for each tracepoint.
+///
+/// # Safety
+///
+/// `tp` is a valid tracepoint and `data` the `Lookup` of [`find_tracepoints`].
+unsafe extern "C" fn lookup_one(tp: *mut bindings::tracepoint, data: *mut c_void) {
+    // SAFETY: `data` is the `Lookup` passed by `find_tracepoints`, alive during the iteration.
+    let lookup = unsafe { &mut *data.cast::<Lookup<'_>>() };
+    // SAFETY: `tp` is a valid vmlinux tracepoint whose name is a NUL-terminated string.
+    let name = unsafe { CStr::from_char_ptr((*tp).name) };
+    for (want, slot) in lookup.names.iter().zip(lookup.found.iter_mut()) {
+        if name.to_bytes() == want.to_bytes() {
+            *slot = Some(Tracepoint(tp));
+        }
+    }
+}
+
+/// Finds vmlinux tracepoints by name; `found[i]` is `None` where `names[i]` does not exist.
+pub(crate) fn find_tracepoints(names: &[&CStr], found: &mut [Option<Tracepoint>]) {
+    let mut lookup = Lookup { names, found };
+    // SAFETY: `lookup_one` matches the callback type and `lookup` outlives the iteration.
+    unsafe {
+        bindings::for_each_kernel_tracepoint(Some(lookup_one), (&raw mut lookup).cast());
+    }
+}
+
+/// Attaches `probe` with `data` to `tp`.
+///
+/// # Safety
+///
+/// `probe` must be an `unsafe extern "C" fn` whose prototype is the tracepoint's (with the
+/// leading `void *data`), and `data` must stay valid until [`tracepoint_unregister`] and then
+/// [`tracepoint_sync`] have returned.
+pub(crate) unsafe fn tracepoint_register(
+    tp: Tracepoint,
+    probe: *mut c_void,
+    data: *mut c_void,
+) -> Result {
+    // SAFETY: Guaranteed by the caller.
+    to_result(unsafe { bindings::tracepoint_probe_register(tp.0, probe, data) })
+}
+
+/// Detaches a probe attached by [`tracepoint_register`].
+///
+/// # Safety
+///
+/// `probe` and `data` must be a pair registered on `tp`.
+pub(crate) unsafe fn tracepoint_unregister(tp: Tracepoint, probe: *mut c_void, data: *mut c_void) {
+    // SAFETY: Guaranteed by the caller. Unregistering can only fail for a pair that was not
+    // registered, or with ENOMEM (then the kernel keeps the probe and we must not free its
+    // data: `tracepoint_sync` below does not help; this is reported loudly).
+    let ret = unsafe { bindings::tracepoint_probe_unregister(tp.0, probe, data) };
+    if ret != 0 {
+        pr_err!("tracepoint_probe_unregister failed: {}\n", ret);
+    }
+}
+
+/// Waits until no probe can still be running: `tracepoint_synchronize_unregister()`, which
+/// in 7.3 waits for both `synchronize_rcu_tasks_trace()` and `synchronize_srcu(&tracepoint_srcu)`.
+pub(crate) fn tracepoint_sync() {
+    // SAFETY: Process context, no locks held.
+    unsafe { preemptstat_tracepoint_sync() };
+}
+
+/// Waits for a grace period: every probe body (they run with irqs or preemption disabled) that
+/// started before this call has finished when it returns.
+pub(crate) fn synchronize_rcu() {
+    // SAFETY: Process context, no locks held.
+    unsafe { bindings::synchronize_rcu() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symbols.
+
+/// The longest `sprint_symbol` result (`KSYM_SYMBOL_LEN` is 666 on x86_64 with the usual
+/// `KSYM_NAME_LEN` of 512).
+pub(crate) const SYMBOL_BUF_LEN: usize = 1024;
+
+/// Formats `addr` as `function+0xoff/0xsize [module]` into `buf`; returns the text. An address
+/// kallsyms does not know comes back as a hexadecimal number, which callers treat as unknown.
+/// Process context only (it walks the module list under RCU).
+pub(crate) fn sprint_symbol(buf: &mut [u8; SYMBOL_BUF_LEN], addr: usize) -> &[u8] {
+    // SAFETY: `buf` is larger than KSYM_SYMBOL_LEN, as `sprint_symbol` requires.
+    let n = unsafe { bindings::sprint_symbol(buf.as_mut_ptr().cast(), addr as c_ulong) };
+    let n = (n.max(0) as usize).min(buf.len());
+    buf.get(..n).unwrap_or(&[])
+}
+
+/// The address of a Rust helper (`rust_helper_get_current`), to find where the helpers are.
+pub(crate) fn a_rust_helper() -> usize {
+    bindings::get_current as *const () as usize
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPUs and CPU hotplug.
+
+/// The number of possible CPU ids.
+pub(crate) fn nr_cpu_ids() -> usize {
+    kernel::cpu::nr_cpu_ids() as usize
+}
+
+/// A CPU hotplug callback: runs on the CPU going online (startup) or offline (teardown).
+pub(crate) type CpuhpFn = unsafe extern "C" fn(cpu: c_uint) -> c_int;
+
+/// A dynamic CPU hotplug state, removed on drop.
+pub(crate) struct CpuhpState(bindings::cpuhp_state);
+
+impl CpuhpState {
+    /// Registers `startup`/`teardown` in the dynamic AP online range, without calling them for
+    /// the CPUs online now.
+    ///
+    /// # Safety
+    ///
+    /// The callbacks must be safe to call until this object is dropped.
+    pub(crate) unsafe fn new(
+        name: &'static CStr,
+        startup: CpuhpFn,
+        teardown: CpuhpFn,
+    ) -> Result<Self> {
+        // SAFETY: `name` is static; the caller guarantees the callbacks.
+        let ret = unsafe {
+            bindings::__cpuhp_setup_state(
+                bindings::cpuhp_state_CPUHP_AP_ONLINE_DYN,
+                name.as_char_ptr(),
+                false,
+                Some(startup),
+                Some(teardown),
+                false,
+            )
+        };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(Self(ret as bindings::cpuhp_state))
+    }
+}
+
+impl Drop for CpuhpState {
+    fn drop(&mut self) {
+        // SAFETY: `self.0` is the state `__cpuhp_setup_state` returned; removed only here.
+        unsafe { bindings::__cpuhp_remove_state(self.0, false) };
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Module notifier.
+
+/// A module's text (and init text) address ranges, as `[start, end)` pairs.
+pub(crate) struct ModuleText {
+    /// Core text.
+    pub(crate) text: (usize, usize),
+    /// Init text (freed once the module is live).
+    pub(crate) init_text: (usize, usize),
+}
+
+/// What happened to a module.
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub(crate) enum ModuleEvent {
+    /// Its init function returned; its init text is about to be freed.
+    Live,
+    /// It is being unloaded; its memory is about to be freed.
+    Going,
+}
+
+/// Called for every module event, in process context.
+pub(crate) type ModuleFn = fn(ModuleEvent, &ModuleText);
+
+/// A registered module notifier, unregistered on drop.
+///
+/// # Invariants
+///
+/// `nb` is registered with `register_module_notifier` and pinned in its box.
+pub(crate) struct ModuleNotifier {
+    nb: Pin<KBox<NotifierBlock>>,
+}
+
+#[repr(C)]
+struct NotifierBlock {
+    nb: bindings::notifier_block,
+    f: ModuleFn,
+}
+
+/// Called by the module notifier chain.
+///
+/// # Safety
+///
+/// `nb` is the block of a live [`ModuleNotifier`] and `data` a valid `struct module`.
+unsafe extern "C" fn module_notify(
+    nb: *mut bindings::notifier_block,
+    action: c_ulong,
+    data: *mut c_void,
+) -> c_int {
+    // SAFETY: `nb` is the first field of a `#[repr(C)] NotifierBlock` registered below.
+    let f = unsafe { (*nb.cast::<NotifierBlock>()).f };
+    let event = match action as u32 {
+        bindings::module_state_MODULE_STATE_LIVE => ModuleEvent::Live,
+        bindings::module_state_MODULE_STATE_GOING => ModuleEvent::Going,
+        _ => return 0,
+    };
+    let m = data.cast::<bindings::module>();
+    let range = |i: bindings::mod_mem_type| {
+        // SAFETY: The notifier chain passes a valid `struct module`, alive during the call.
+        let mem = unsafe { &(*m).mem[i as usize] };
+        let base = mem.base as usize;
+        (base, base.saturating_add(mem.size as usize))
+    };
+    let text = ModuleText {
+        text: range(bindings::mod_mem_type_MOD_TEXT),
+        init_text: range(bindings::mod_mem_type_MOD_INIT_TEXT),
+    };
+    f(event, &text);
+    0
+}
+
+// SAFETY: The notifier block is only touched by the notifier chain (which locks) and by
+// `drop`; the callback is a plain function.
+unsafe impl Send for ModuleNotifier {}
+// SAFETY: See above; `ModuleNotifier` offers no operations through a shared reference.
+unsafe impl Sync for ModuleNotifier {}
+
+impl ModuleNotifier {
+    /// Calls `f` for every module that goes live or away from now on.
+    pub(crate) fn new(f: ModuleFn) -> Result<Self> {
+        // SAFETY: All-zero is a valid, unregistered `notifier_block`.
+        let mut nb: bindings::notifier_block = unsafe { core::mem::zeroed() };
+        nb.notifier_call = Some(module_notify);
+        let nb = KBox::pin(NotifierBlock { nb, f }, GFP_KERNEL)?;
+        // SAFETY: The block is pinned and stays registered until `drop` unregisters it.
+        to_result(unsafe {
+            bindings::register_module_notifier(core::ptr::from_ref(&nb.nb).cast_mut())
+        })?;
+        // INVARIANT: Registered and pinned.
+        Ok(Self { nb })
+    }
+}
+
+impl Drop for ModuleNotifier {
+    fn drop(&mut self) {
+        // SAFETY: Registered in `new` (type invariant); unregistering waits for callers.
+        unsafe {
+            bindings::unregister_module_notifier(core::ptr::from_ref(&self.nb.nb).cast_mut());
+        }
+    }
+}

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! preemptstat_inject: makes non-preemptible sections of known length at known sites.
+//!
+//! A TEST TOOL ONLY: it disables interrupts or preemption on purpose. It exists so that
+//! preemptstat's tests can compare what preemptstat (and ftrace) measure with what was done.
+//!
+//! ```text
+//! # insmod preemptstat_inject.ko
+//! # echo "irq 1 1000 5" > /sys/kernel/debug/preemptstat_inject/inject
+//! ```
+//!
+//! makes five 1000 µs irqs-off sections on CPU 1, 1 ms apart, and returns when they are done.
+//! The command is `MODE CPU US [COUNT [GAP_US]]`:
+//!
+//! - `MODE` (the function that opens and closes each section):
+//!   - `irq`: `local_irq_save()` in `inject_irq`;
+//!   - `preempt`: `preempt_disable()` in `inject_preempt`;
+//!   - `raw_spin_lock_irqsave`: in `inject_raw_spin_lock_irqsave` (non-preemptible on every
+//!     kernel);
+//!   - `spin_lock_irqsave`, `spin_lock`: in `inject_spin_lock_irqsave`, `inject_spin_lock`
+//!     (sleeping locks on PREEMPT_RT: no section there);
+//!   - `nested`: `preempt_disable()` around a `local_irq_save()` section half as long, in
+//!     `inject_nested`.
+//! - `CPU`: an online CPU; a kernel thread bound to it does the work, in process context.
+//! - `US`: the length of each section, 1 to the `max_us` parameter (default 100 ms).
+//! - `COUNT`: 1 to 1000 sections (default 1), `GAP_US` apart (default 1000, up to 1 s).
+//!
+//! Any other command fails with `-EINVAL`. Reading the file shows the last command done.
+
+#[allow(dead_code)]
+#[path = "../rust/debugfs.rs"]
+mod debugfs;
+#[allow(dead_code)]
+#[path = "../rust/debugfs_raw.rs"]
+mod debugfs_raw;
+#[allow(dead_code)]
+#[path = "../rust/text.rs"]
+mod text;
+
+use core::{
+    ffi::{c_int, c_void},
+    fmt::Write,
+};
+use debugfs::{Debugfs, FileSpec};
+use kernel::{
+    bindings,
+    cpu::CpuId,
+    cpumask::Cpumask,
+    error::from_err_ptr,
+    new_mutex,
+    prelude::*,
+    sync::{Completion, Mutex},
+    time::{delay::fsleep, Delta},
+    types::Opaque,
+};
+use text::TextBuf;
+
+module! {
+    type: Injector,
+    name: "preemptstat_inject",
+    authors: ["preemptstat developers"],
+    description: "TEST ONLY: makes preempt-off and irqs-off sections of known length",
+    license: "GPL",
+    params: {
+        max_us: u64 {
+            default: 100000,
+            description: "Longest section a command may ask for, in us (at most 1000000)",
+        },
+    },
+}
+
+/// `X86_EFLAGS_IF`: interrupts enabled.
+const EFLAGS_IF: usize = 1 << 9;
+
+/// What kind of section to make.
+#[derive(Clone, Copy)]
+enum Mode {
+    Irq,
+    Preempt,
+    RawSpinLockIrqsave,
+    SpinLockIrqsave,
+    SpinLock,
+    Nested,
+}
+
+impl Mode {
+    const ALL: [(&'static str, Mode); 6] = [
+        ("irq", Mode::Irq),
+        ("preempt", Mode::Preempt),
+        ("raw_spin_lock_irqsave", Mode::RawSpinLockIrqsave),
+        ("spin_lock_irqsave", Mode::SpinLockIrqsave),
+        ("spin_lock", Mode::SpinLock),
+        ("nested", Mode::Nested),
+    ];
+
+    fn parse(s: &str) -> Option<Mode> {
+        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, m)| *m)
+    }
+
+    fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, m)| *m as u8 == self as u8)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+/// One command.
+#[derive(Clone, Copy)]
+struct Command {
+    mode: Mode,
+    cpu: u32,
+    us: u64,
+    count: u32,
+    gap_us: u64,
+}
+
+fn parse_num(s: Option<&str>, min: u64, max: u64) -> Result<u64> {
+    let s = s.ok_or(EINVAL)?;
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EINVAL);
+    }
+    let v: u64 = s.parse().map_err(|_| EINVAL)?;
+    if v < min || v > max {
+        return Err(EINVAL);
+    }
+    Ok(v)
+}
+
+impl Command {
+    /// Parses `MODE CPU US [COUNT [GAP_US]]`, fields separated by single spaces.
+    fn parse(s: &str, max_us: u64) -> Result<Command> {
+        let mut f = s.split(' ');
+        let mode = Mode::parse(f.next().ok_or(EINVAL)?).ok_or(EINVAL)?;
+        let cpu = parse_num(f.next(), 0, u64::from(kernel::cpu::nr_cpu_ids()) - 1)? as u32;
+        let us = parse_num(f.next(), 1, max_us)?;
+        let count = match f.next() {
+            None => 1,
+            some => parse_num(some, 1, 1000)? as u32,
+        };
+        let gap_us = match f.next() {
+            None => 1000,
+            some => parse_num(some, 0, 1_000_000)?,
+        };
+        if f.next().is_some() {
+            return Err(EINVAL);
+        }
+        Ok(Command {
+            mode,
+            cpu,
+            us,
+            count,
+            gap_us,
+        })
+    }
+}
+
+/// The locks the lock modes take, initialised once.
+#[pin_data]
+struct Locks {
+    #[pin]
+    raw: Opaque<bindings::raw_spinlock_t>,
+    #[pin]
+    spin: Opaque<bindings::spinlock_t>,
+}
+
+// SAFETY: The C locks are made for concurrent use; they are only used through the lock and
+// unlock functions.
+unsafe impl Sync for Locks {}
+// SAFETY: See above; nothing ties them to a thread.
+unsafe impl Send for Locks {}
+
+// SAFETY: `locks` points at the `Locks` of the `State` that runs the job, which outlives it.
+unsafe impl Send for Job {}
+// SAFETY: See above; the job is only read by the worker thread.
+unsafe impl Sync for Job {}
+
+impl Locks {
+    fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            // SAFETY: An all-zero `raw_spinlock_t` is an unlocked one without spinlock
+            // debugging; with it, `__raw_spin_lock_init` below initialises it properly.
+            raw <- Opaque::ffi_init(|p: *mut bindings::raw_spinlock_t| unsafe {
+                core::ptr::write_bytes(p, 0, 1);
+                #[cfg(CONFIG_DEBUG_SPINLOCK)]
+                bindings::__raw_spin_lock_init(
+                    p,
+                    c"inject.raw".as_char_ptr(),
+                    kernel::static_lock_class!().as_ptr(),
+                    bindings::lockdep_wait_type_LD_WAIT_SPIN as _,
+                );
+            }),
+            // SAFETY: `__spin_lock_init` initialises any `spinlock_t`, on every kernel.
+            spin <- Opaque::ffi_init(|p: *mut bindings::spinlock_t| unsafe {
+                bindings::__spin_lock_init(
+                    p,
+                    c"inject.spin".as_char_ptr(),
+                    kernel::static_lock_class!().as_ptr(),
+                );
+            }),
+        })
+    }
+}
+
+/// Busy-waits for `us` microseconds on CLOCK_MONOTONIC.
+#[inline(always)]
+fn spin_us(us: u64) {
+    // SAFETY: `ktime_get_mono_fast_ns` may be called in any context.
+    let end = unsafe { bindings::ktime_get_mono_fast_ns() }.saturating_add(us.saturating_mul(1000));
+    // SAFETY: As above.
+    while unsafe { bindings::ktime_get_mono_fast_ns() } < end {
+        kernel::processor::cpu_relax();
+    }
+}
+
+/// Keeps the call before it from becoming a tail call. The C kernel is built with
+/// `-fno-optimize-sibling-calls` when it has frame pointers; rustc has no such switch, and a
+/// tail call to the unlock would report the section's end in this function's caller.
+#[inline(always)]
+fn no_tail_call() {
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+}
+
+/// `local_irq_save()`: interrupts off, then the `irq_disable` event from this very function.
+#[inline(always)]
+fn irq_save() -> usize {
+    let flags: usize;
+    // SAFETY: Reads the flags and disables interrupts, exactly as `raw_local_irq_save()`.
+    unsafe { core::arch::asm!("pushfq", "pop {}", "cli", out(reg) flags) };
+    if flags & EFLAGS_IF != 0 {
+        // SAFETY: Interrupts were on and are now off: what `trace_hardirqs_off()` expects.
+        unsafe { bindings::trace_hardirqs_off() };
+    }
+    flags
+}
+
+/// `local_irq_restore()`.
+#[inline(always)]
+fn irq_restore(flags: usize) {
+    if flags & EFLAGS_IF != 0 {
+        // SAFETY: About to turn interrupts back on, as `local_irq_restore()` does.
+        unsafe {
+            bindings::trace_hardirqs_on();
+            core::arch::asm!("sti");
+        }
+    }
+}
+
+#[inline(never)]
+fn inject_irq(us: u64) {
+    let flags = irq_save();
+    spin_us(us);
+    irq_restore(flags);
+    no_tail_call();
+}
+
+#[inline(never)]
+fn inject_preempt(us: u64) {
+    // SAFETY: `preempt_disable()`/`preempt_enable_no_resched()`, balanced.
+    unsafe { bindings::preempt_count_add(1) };
+    spin_us(us);
+    // SAFETY: See above.
+    unsafe { bindings::preempt_count_sub(1) };
+    no_tail_call();
+}
+
+#[inline(never)]
+fn inject_raw_spin_lock_irqsave(l: &Locks, us: u64) {
+    // SAFETY: `l.raw` is an initialised raw spinlock, locked and unlocked here only.
+    let flags = unsafe { bindings::_raw_spin_lock_irqsave(l.raw.get()) };
+    spin_us(us);
+    // SAFETY: Locked above with these flags.
+    unsafe { bindings::_raw_spin_unlock_irqrestore(l.raw.get(), flags) };
+    no_tail_call();
+}
+
+#[inline(never)]
+fn inject_spin_lock_irqsave(l: &Locks, us: u64) {
+    #[cfg(not(CONFIG_PREEMPT_RT))]
+    {
+        // `spin_lock_irqsave()` without PREEMPT_RT: the raw lock inside the `spinlock_t`.
+        let raw = l.spin.get().cast::<bindings::raw_spinlock_t>();
+        // SAFETY: Without PREEMPT_RT a `spinlock_t` is a union whose first member is its
+        // `raw_spinlock_t`; it is initialised and only used here.
+        let flags = unsafe { bindings::_raw_spin_lock_irqsave(raw) };
+        spin_us(us);
+        // SAFETY: Locked above with these flags.
+        unsafe { bindings::_raw_spin_unlock_irqrestore(raw, flags) };
+        no_tail_call();
+    }
+    #[cfg(CONFIG_PREEMPT_RT)]
+    {
+        // `spin_lock_irqsave()` on PREEMPT_RT: a sleeping lock; interrupts stay on.
+        // SAFETY: `l.spin` is an initialised `spinlock_t`.
+        unsafe { bindings::rt_spin_lock(l.spin.get()) };
+        spin_us(us);
+        // SAFETY: Locked above.
+        unsafe { bindings::rt_spin_unlock(l.spin.get()) };
+        no_tail_call();
+    }
+}
+
+#[inline(never)]
+fn inject_spin_lock(l: &Locks, us: u64) {
+    #[cfg(not(CONFIG_PREEMPT_RT))]
+    {
+        let raw = l.spin.get().cast::<bindings::raw_spinlock_t>();
+        // SAFETY: As in `inject_spin_lock_irqsave`.
+        unsafe { bindings::_raw_spin_lock(raw) };
+        spin_us(us);
+        // SAFETY: Locked above.
+        unsafe { bindings::_raw_spin_unlock(raw) };
+        no_tail_call();
+    }
+    #[cfg(CONFIG_PREEMPT_RT)]
+    {
+        // SAFETY: `l.spin` is an initialised `spinlock_t`.
+        unsafe { bindings::rt_spin_lock(l.spin.get()) };
+        spin_us(us);
+        // SAFETY: Locked above.
+        unsafe { bindings::rt_spin_unlock(l.spin.get()) };
+        no_tail_call();
+    }
+}
+
+#[inline(never)]
+fn inject_nested(us: u64) {
+    // SAFETY: Balanced `preempt_disable()`/`preempt_enable_no_resched()`.
+    unsafe { bindings::preempt_count_add(1) };
+    spin_us(us / 4);
+    let flags = irq_save();
+    spin_us(us / 2);
+    irq_restore(flags);
+    spin_us(us - us / 4 - us / 2);
+    // SAFETY: See above.
+    unsafe { bindings::preempt_count_sub(1) };
+    no_tail_call();
+}
+
+/// A command handed to the worker thread.
+#[pin_data]
+struct Job {
+    cmd: Command,
+    locks: *const Locks,
+    #[pin]
+    done: Completion,
+}
+
+/// The worker thread: runs the job on its CPU, signals completion, waits to be stopped.
+///
+/// # Safety
+///
+/// `data` is a `Job` that stays alive until `kthread_stop` on this thread has returned.
+unsafe extern "C" fn inject_thread(data: *mut c_void) -> c_int {
+    // SAFETY: Guaranteed by the caller (`Injector::run`).
+    let job = unsafe { &*data.cast::<Job>() };
+    // SAFETY: `job.locks` points at the injector's locks, which outlive every job.
+    let locks = unsafe { &*job.locks };
+    let c = job.cmd;
+    for i in 0..c.count {
+        match c.mode {
+            Mode::Irq => inject_irq(c.us),
+            Mode::Preempt => inject_preempt(c.us),
+            Mode::RawSpinLockIrqsave => inject_raw_spin_lock_irqsave(locks, c.us),
+            Mode::SpinLockIrqsave => inject_spin_lock_irqsave(locks, c.us),
+            Mode::SpinLock => inject_spin_lock(locks, c.us),
+            Mode::Nested => inject_nested(c.us),
+        }
+        if i + 1 < c.count && c.gap_us > 0 {
+            fsleep(Delta::from_micros(c.gap_us as i64));
+        }
+    }
+    job.done.complete_all();
+    // SAFETY: Plain kthread calls from the thread itself.
+    while !unsafe { bindings::kthread_should_stop() } {
+        // SAFETY: Sleeps one tick; wakes early on `kthread_stop`.
+        unsafe { bindings::schedule_timeout_interruptible(1) };
+    }
+    0
+}
+
+/// The injector's state.
+#[pin_data]
+struct State {
+    #[pin]
+    locks: Locks,
+    /// Serialises commands, and holds the last one done.
+    #[pin]
+    last: Mutex<Option<Command>>,
+    max_us: u64,
+}
+
+impl State {
+    fn run(&self, cmd: Command) -> Result {
+        let mut last = self.last.lock();
+        // SAFETY: `__cpu_online_mask` is the kernel's online mask, valid forever.
+        let online = unsafe { Cpumask::from_raw(&raw const bindings::__cpu_online_mask) };
+        let cpu = CpuId::from_u32(cmd.cpu).ok_or(EINVAL)?;
+        if !online.test(cpu) {
+            return Err(EINVAL);
+        }
+        let job = KBox::pin_init(
+            pin_init!(Job {
+                cmd,
+                locks: &self.locks,
+                done <- Completion::new(),
+            }),
+            GFP_KERNEL,
+        )?;
+        let data = core::ptr::from_ref::<Job>(&job).cast_mut().cast();
+        // SAFETY: `inject_thread` matches `threadfn`; `job` outlives the thread (we wait for
+        // it to finish and stop it before `job` is dropped); the name contains `%u`.
+        let task = unsafe {
+            bindings::kthread_create_on_cpu(Some(inject_thread), data, cmd.cpu, c"ps_inject/%u".as_char_ptr())
+        };
+        let task = from_err_ptr(task)?;
+        // SAFETY: `task` is a new, not yet started kernel thread.
+        unsafe { bindings::wake_up_process(task) };
+        job.done.wait_for_completion();
+        // SAFETY: `task` is alive (it only exits once told to stop); this waits for its exit.
+        unsafe { bindings::kthread_stop(task) };
+        *last = Some(cmd);
+        Ok(())
+    }
+}
+
+fn show_inject(s: &State, out: &mut TextBuf) -> core::fmt::Result {
+    writeln!(out, "# MODE CPU US [COUNT [GAP_US]]; max_us {}", s.max_us)?;
+    out.write_str("# modes:")?;
+    for (name, _) in Mode::ALL {
+        write!(out, " {name}")?;
+    }
+    out.write_char('\n')?;
+    match *s.last.lock() {
+        Some(c) => writeln!(out, "last {} {} {} {} {}", c.mode.name(), c.cpu, c.us, c.count, c.gap_us),
+        None => writeln!(out, "last -"),
+    }
+}
+
+fn store_inject(s: &State, value: &str) -> Result {
+    let cmd = Command::parse(value, s.max_us)?;
+    s.run(cmd)
+}
+
+static FILES: [FileSpec<State>; 1] = [FileSpec {
+    name: c"inject",
+    show: Some(show_inject),
+    store: Some(store_inject),
+}];
+
+struct Injector {
+    // Dropped first: no command can start once the files are gone (an open file pins the
+    // module, and a command in progress holds its file open).
+    _debugfs: Debugfs<State>,
+    _fops: KBox<debugfs_raw::FileOperations>,
+    _state: Pin<KBox<State>>,
+}
+
+impl kernel::Module for Injector {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let max_us = module_parameters::max_us.value();
+        if !(1..=1_000_000).contains(&max_us) {
+            pr_err!("max_us={} is not in 1..1000000\n", max_us);
+            return Err(EINVAL);
+        }
+        let state = KBox::pin_init(
+            pin_init!(State {
+                locks <- Locks::new(),
+                last <- new_mutex!(None),
+                max_us,
+            }),
+            GFP_KERNEL,
+        )?;
+        let fops = KBox::new(debugfs::file_operations::<State>(module), GFP_KERNEL)?;
+        // SAFETY: `state` and `fops` are dropped after `_debugfs` (field order).
+        let dir = unsafe { Debugfs::new(c"preemptstat_inject", &*state, &fops, &FILES)? };
+        Ok(Self {
+            _debugfs: dir,
+            _fops: fops,
+            _state: state,
+        })
+    }
+}

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/env.sh - the pinned versions and paths shared by setup.sh, kernel.sh and the VM harness.
+# Sourced, not executed. Everything the cached test kernel depends on is pinned here, because a
+# module must be built by the exact rustc and bindgen that built its kernel.
+
+# The Rust toolchain: keep in sync with rust-toolchain.toml at the top of the repository.
+RUST_TOOLCHAIN=1.95.0
+# bindgen-cli version used for the kernel's Rust bindings.
+BINDGEN_VERSION=0.73.2
+# virtme-ng version (1.42 needs standard input open: the harness feeds it /dev/null).
+VNG_VERSION=1.42
+# Kernel series: Debian's linux-source-$KERNEL_SERIES from trixie-backports.
+KERNEL_SERIES=7.3
+# LLVM major version used for LLVM=1 builds.
+LLVM_VERSION=19
+
+CACHE_DIR=${PREEMPTSTAT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/preemptstat}
+TOOLS_DIR=$CACHE_DIR/tools
+VENV_DIR=$CACHE_DIR/venv
+KSRC_DIR=$CACHE_DIR/src/linux-source-$KERNEL_SERIES
+
+export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
+export PATH=/usr/lib/llvm-$LLVM_VERSION/bin:$TOOLS_DIR/bin:$VENV_DIR/bin:$HOME/.cargo/bin:$PATH

@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0
+# The version file gives the debugfs format version, and the reader agrees with it.
+# timeout: 30
+ps_load
+assert_file_eq "$PS_ROOT/version" "preemptstat debugfs format 1"
+[ -x "$PS_READER" ] || die "reader $PS_READER not built"
+out=$("$PS_READER" version) || die "reader failed on the live debugfs"
+info "reader: $out"
+grep -q "format version: 1" <<<"$out" || die "reader printed '$out'"
+ps_unload

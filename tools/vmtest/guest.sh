@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/vmtest/guest.sh - runs inside the test VM (as root): every case in turn, each under a
+# time limit, each followed by a kernel health check of what it added to dmesg.
+#
+# Usage (by vmtest.sh): guest.sh OUTDIR CASE...
+# Writes OUTDIR/results.tap (KTAP lines, with each case's output between "# BEGIN name" and
+# "# END name"), OUTDIR/dmesg.txt (the whole kernel log, case by case) and OUTDIR/guest-done.
+
+set -u
+out=$1
+shift
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+results=$out/results.tap
+
+# Real kernel failures. A case may allow more with "# dmesg-allow: REGEX" (for example the
+# NMI backtraces that sysrq-l prints on purpose).
+bad_re='WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|rcu_.*stall|soft lockup|hard LOCKUP|kmemleak|INFO: task .* blocked|Kernel panic'
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+
+export PS_REPO=$repo
+export PS_OUT=$out
+export PS_KO=$repo/rust/preemptstat.ko
+export PS_ROOT=/sys/kernel/debug/preemptstat
+export PS_READER=$repo/tools/target/release/preemptstat
+
+{
+	echo "KTAP version 1"
+	echo "1..$#"
+	echo "# kernel $(uname -r), $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+} >"$results"
+: >"$out/dmesg.txt"
+
+n=0
+for c in "$@"; do
+	n=$((n + 1))
+	name=$(basename "$c" .sh)
+	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$c" | head -n 1)
+	allow=$(sed -n 's/^# dmesg-allow: *//p' "$c" | head -n 1)
+	dmesg -C
+	t0=$(date +%s.%N)
+	timeout -k 5 "${limit:-60}" bash -c '. "$1"; . "$2"' case "$here/lib.sh" "$c" \
+		>"$out/case.log" 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	# Leave the next case a clean kernel: unload whatever this one left loaded.
+	for m in preemptstat_inject preemptstat_bench preemptstat; do
+		if grep -q "^$m " /proc/modules; then
+			rmmod "$m" >>"$out/case.log" 2>&1 || echo "cleanup: rmmod $m failed" >>"$out/case.log"
+		fi
+	done
+	log=$(dmesg)
+	{
+		echo "=== $name"
+		echo "$log"
+	} >>"$out/dmesg.txt"
+	bad=$(grep -E "$bad_re" <<<"$log" | { if [ -n "$allow" ]; then grep -vE "$allow"; else cat; fi; })
+	{
+		echo "# BEGIN $name"
+		sed 's/^/# /' "$out/case.log"
+		[ -z "$bad" ] || sed 's/^/# dmesg: /' <<<"$bad"
+		echo "# END $name"
+		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+		if [ "$rc" -eq 0 ] && [ -z "$bad" ]; then
+			echo "ok $n $name # ${secs} s"
+		elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+			echo "not ok $n $name - timed out after ${limit:-60} s"
+		elif [ "$rc" -ne 0 ]; then
+			echo "not ok $n $name - exit $rc"
+		else
+			echo "not ok $n $name - kernel reported a failure in dmesg"
+		fi
+	} >>"$results"
+done
+touch "$out/guest-done"

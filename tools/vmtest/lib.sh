@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/vmtest/lib.sh - helpers for VM test cases (sourced by guest.sh before each case).
+# A case is a bash script: it fails by exiting non-zero (die) and passes by reaching its end.
+
+set -eu
+
+# die MESSAGE: fail the case with one line saying why.
+die() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# info MESSAGE: a diagnostic line in the case's output.
+info() {
+	echo "$*"
+}
+
+ps_loaded() {
+	grep -q '^preemptstat ' /proc/modules
+}
+
+# ps_load [PARAM=VALUE...]: load preemptstat.ko with parameters.
+ps_load() {
+	[ -f "$PS_KO" ] || die "$PS_KO not built"
+	insmod "$PS_KO" "$@" || die "insmod preemptstat.ko $* failed"
+	ps_loaded || die "preemptstat not in /proc/modules after insmod"
+}
+
+ps_unload() {
+	rmmod preemptstat || die "rmmod preemptstat failed"
+	! ps_loaded || die "preemptstat still loaded after rmmod"
+}
+
+# assert_eq ACTUAL EXPECTED WHAT
+assert_eq() {
+	[ "$1" = "$2" ] || die "$3: got '$1', expected '$2'"
+}
+
+# write_once FILE VALUE: VALUE in exactly one write(2) (the shell's printf may split it).
+write_once() {
+	printf '%s' "$2" | dd of="$1" bs=4096 count=1 iflag=fullblock status=none 2>/dev/null
+}
+
+# assert_file_eq FILE EXPECTED
+assert_file_eq() {
+	local got
+	got=$(cat "$1") || die "cannot read $1"
+	[ "$got" = "$2" ] || die "$1: got '$got', expected '$2'"
+}
+
+# --- Section tracer helpers -------------------------------------------------------------------
+
+export PS_INJECT_KO=$PS_REPO/samples/preemptstat_inject.ko
+export PS_INJECT=/sys/kernel/debug/preemptstat_inject/inject
+export TRACEFS=/sys/kernel/tracing
+
+inject_load() {
+	[ -f "$PS_INJECT_KO" ] || die "$PS_INJECT_KO not built"
+	insmod "$PS_INJECT_KO" "$@" || die "insmod preemptstat_inject.ko failed"
+}
+
+# inject "MODE CPU US [COUNT [GAP_US]]": one injector command, which must succeed.
+inject() {
+	echo "$1" >"$PS_INJECT" || die "injector rejected '$1'"
+}
+
+ps_reset() {
+	echo 1 >"$PS_ROOT/reset" || die "reset failed"
+}
+
+# site_field KIND FUNC COLUMN: a column of the sites line of KIND whose start site is in
+# function FUNC (a name part, e.g. inject_irq+); columns as in the sites header (1 = kind).
+# Prints nothing if there is no such line.
+site_field() {
+	awk -v k="$1" -v f="$2" -v c="$3" '$1 == k && index($12, f) { print $c; exit }' "$PS_ROOT/sites"
+}
+
+# site_line KIND FUNC: the whole sites line (for diagnostics).
+site_line() {
+	awk -v k="$1" -v f="$2" '$1 == k && index($12, f) { print; exit }' "$PS_ROOT/sites"
+}
+
+# summary_value KEY
+summary_value() {
+	awk -v k="$1" '$1 == k { print $2; exit }' "$PS_ROOT/summary"
+}
+
+# ftrace_arm TRACER THRESH_US: a latency tracer on CPU 1 only, keeping the latest section at
+# least THRESH_US long, with function tracing off.
+ftrace_arm() {
+	mountpoint -q "$TRACEFS" || mount -t tracefs nodev "$TRACEFS"
+	echo 0 >"$TRACEFS/tracing_on"
+	echo nop >"$TRACEFS/current_tracer"
+	echo 2 >"$TRACEFS/tracing_cpumask"
+	echo "$2" >"$TRACEFS/tracing_thresh"
+	echo "$1" >"$TRACEFS/current_tracer" || die "no ftrace tracer $1"
+	echo 0 >"$TRACEFS/options/function-trace"
+	echo 0 >"$TRACEFS/tracing_max_latency"
+	echo 1 >"$TRACEFS/tracing_on"
+}
+
+ftrace_disarm() {
+	echo 0 >"$TRACEFS/tracing_on"
+	echo nop >"$TRACEFS/current_tracer"
+	echo 0 >"$TRACEFS/tracing_thresh"
+	echo 3 >"$TRACEFS/tracing_cpumask"
+}
+
+# accuracy MODE KIND TRACER FUNC US: injects one US-long section on CPU 1 with ftrace's TRACER
+# armed just below US, until ftrace's latest section is the injector's (10 tries: timer
+# interrupts under TCG exceed 95 us too); then checks preemptstat's KIND site at FUNC:
+# max >= US and max <= ftrace * 1.02 + 5 us; then two more sections and count == 3.
+# ftrace names a section by its parent_ip when it has one (for a function that disables
+# interrupts itself, that is its caller, inject_thread); preemptstat names the function.
+accuracy() {
+	local mode=$1 kind=$2 tracer=$3 fn=$4 us=$5 try ft="" ps_max
+	local names="${fn%+}|inject_thread"
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		ps_reset
+		ftrace_arm "$tracer" $((us - us / 20))
+		inject "$mode 1 $us 1"
+		echo 0 >"$TRACEFS/tracing_on"
+		if grep -qE "started at: .*($names)( |\$)" "$TRACEFS/trace" &&
+			grep -qE "ended at: .*($names)( |\$)" "$TRACEFS/trace"; then
+			ft=$(cat "$TRACEFS/tracing_max_latency")
+			break
+		fi
+		info "try $try: ftrace's latest section is not the injector's: $(grep -m1 'started at' "$TRACEFS/trace")"
+	done
+	ftrace_disarm
+	[ -n "$ft" ] || die "$mode $us us: ftrace never recorded the injected section"
+	ps_max=$(site_field "$kind" "$fn" 5)
+	[ -n "$ps_max" ] || die "$mode $us us: no $kind site starting in $fn: $(head -5 "$PS_ROOT/sites")"
+	local lo=$((us * 1000)) hi=$((ft * 1000 * 102 / 100 + 5000))
+	info "$mode $us us: preemptstat $kind max $ps_max ns, ftrace $tracer $ft us (bounds $lo..$hi)"
+	[ "$ps_max" -ge "$lo" ] || die "$mode $us us: preemptstat max $ps_max ns < injected $lo ns"
+	[ "$ps_max" -le "$hi" ] || die "$mode $us us: preemptstat max $ps_max ns > ftrace bound $hi ns"
+	inject "$mode 1 $us 2 200"
+	local count
+	count=$(site_field "$kind" "$fn" 2)
+	assert_eq "$count" 3 "$mode $us us: $kind count at $fn"
+	# Never attributed to the lock functions or the Rust helpers.
+	! awk -v k="$kind" '$1 == k && ($12 ~ /^_raw_spin|^rust_helper/)' "$PS_ROOT/sites" | grep -q . ||
+		die "$mode: a $kind site starts in a lock function or a Rust helper"
+}
