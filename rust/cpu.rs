@@ -102,6 +102,8 @@ impl Globals {
 /// A section that is open on a CPU.
 struct OpenSection {
     open: AtomicBool,
+    /// For `any`: the kind whose start opened it.
+    opener: AtomicU32,
     start_ns: AtomicU64,
     site: AtomicUsize,
     epoch: AtomicU64,
@@ -114,6 +116,7 @@ impl OpenSection {
     const fn new() -> Self {
         Self {
             open: AtomicBool::new(false),
+            opener: AtomicU32::new(0),
             start_ns: AtomicU64::new(0),
             site: AtomicUsize::new(0),
             epoch: AtomicU64::new(0),
@@ -134,7 +137,8 @@ impl OpenSection {
         self.open.store(true, Relaxed);
     }
 
-    fn copy_from(&self, o: &OpenSection) {
+    fn copy_from(&self, o: &OpenSection, opener: Kind) {
+        self.opener.store(opener as u32, Relaxed);
         self.start_ns.store(o.start_ns.load(Relaxed), Relaxed);
         self.site.store(o.site.load(Relaxed), Relaxed);
         self.epoch.store(o.epoch.load(Relaxed), Relaxed);
@@ -251,6 +255,88 @@ fn load3(a: &[AtomicU64; NR_KINDS]) -> [u64; NR_KINDS] {
     [a[0].load(Relaxed), a[1].load(Relaxed), a[2].load(Relaxed)]
 }
 
+/// Closed `any` sections kept per CPU for blaming late wakeups.
+pub(crate) const RECENT: usize = 32;
+
+/// A closed (or, in a [`Blame`], possibly still open) `any` section.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Section {
+    /// The kind that opened it (preempt or irq).
+    pub(crate) opener: u32,
+    /// Context code it started in.
+    pub(crate) ctx: u32,
+    /// Task that opened it.
+    pub(crate) pid: u32,
+    /// Its name.
+    pub(crate) comm: [u64; 2],
+    /// Start site.
+    pub(crate) start: usize,
+    /// End site; 0 while open.
+    pub(crate) end: usize,
+    /// Start time (CLOCK_MONOTONIC ns).
+    pub(crate) start_ns: u64,
+    /// End time; 0 while open.
+    pub(crate) end_ns: u64,
+}
+
+struct RecentSlot {
+    opener: AtomicU32,
+    ctx: AtomicU32,
+    pid: AtomicU32,
+    comm: [AtomicU64; 2],
+    start: AtomicUsize,
+    end: AtomicUsize,
+    start_ns: AtomicU64,
+    end_ns: AtomicU64,
+}
+
+impl RecentSlot {
+    const fn new() -> Self {
+        Self {
+            opener: AtomicU32::new(0),
+            ctx: AtomicU32::new(0),
+            pid: AtomicU32::new(0),
+            comm: [const { AtomicU64::new(0) }; 2],
+            start: AtomicUsize::new(0),
+            end: AtomicUsize::new(0),
+            start_ns: AtomicU64::new(0),
+            end_ns: AtomicU64::new(0),
+        }
+    }
+
+    fn get(&self) -> Section {
+        Section {
+            opener: self.opener.load(Relaxed),
+            ctx: self.ctx.load(Relaxed),
+            pid: self.pid.load(Relaxed),
+            comm: [self.comm[0].load(Relaxed), self.comm[1].load(Relaxed)],
+            start: self.start.load(Relaxed),
+            end: self.end.load(Relaxed),
+            start_ns: self.start_ns.load(Relaxed),
+            end_ns: self.end_ns.load(Relaxed),
+        }
+    }
+}
+
+/// What made a wakeup late, as far as the sections of its CPU tell.
+pub(crate) struct Blame {
+    /// The blamed section: of the `any` sections that overlap the latency window (from the
+    /// programmed expiry to the thread running), the one with the largest overlap, if that
+    /// overlap covers at least half the window. Usually the section open at the expiry.
+    pub(crate) section: Option<Section>,
+    /// The largest other overlapping section (the candidate when none is blamed).
+    pub(crate) other: Option<Section>,
+    /// The task that had the CPU: the opener of the blamed section, else the task the CPU
+    /// switched away from to run the thread.
+    pub(crate) holder: Option<(u32, [u64; 2])>,
+}
+
+/// How much of `[from, to]` the section covers (an open section up to `to`).
+fn overlap(s: &Section, from: u64, to: u64) -> u64 {
+    let end = if s.end_ns == 0 { to } else { s.end_ns.min(to) };
+    end.saturating_sub(s.start_ns.max(from))
+}
+
 /// Gate bit: the CPU is idle.
 const GATE_IDLE: u32 = 1;
 /// Gate bit: the CPU is going offline or not yet back.
@@ -277,6 +363,9 @@ pub(crate) struct CpuState {
     pub(crate) worst: WorstList,
     /// The threshold log.
     pub(crate) log: LogRing,
+    /// The last [`RECENT`] closed `any` sections, a ring.
+    recent: [RecentSlot; RECENT],
+    recent_head: AtomicUsize,
 }
 
 impl CpuState {
@@ -305,6 +394,8 @@ impl CpuState {
             sites: SiteTable::new(sites)?,
             worst: WorstList::new(worst)?,
             log: LogRing::new(log)?,
+            recent: [const { RecentSlot::new() }; RECENT],
+            recent_head: AtomicUsize::new(0),
         })
     }
 
@@ -441,7 +532,7 @@ impl CpuState {
                 || self.open[Kind::Irq.idx()].open.load(Relaxed);
             slot.set(now, site, epoch, ctx, &task);
             if !was_any {
-                self.open[Kind::Any.idx()].copy_from(slot);
+                self.open[Kind::Any.idx()].copy_from(slot, kind);
             }
         });
     }
@@ -522,6 +613,89 @@ impl CpuState {
             }
         });
         self.worst.record(gen, &s, raw_ip);
+        if kind == Kind::Any {
+            let head = self.recent_head.load(Relaxed);
+            if let Some(r) = self.recent.get(head % RECENT) {
+                r.opener.store(open.opener.load(Relaxed), Relaxed);
+                r.ctx.store(s.ctx, Relaxed);
+                r.pid.store(s.pid as u32, Relaxed);
+                r.comm[0].store(s.comm[0], Relaxed);
+                r.comm[1].store(s.comm[1], Relaxed);
+                r.start.store(s.start, Relaxed);
+                r.end.store(end, Relaxed);
+                r.start_ns.store(open.start_ns.load(Relaxed), Relaxed);
+                r.end_ns.store(now, Relaxed);
+            }
+            self.recent_head.store(head.wrapping_add(1), Relaxed);
+        }
+    }
+
+    /// Finds what delayed a wakeup programmed for `expiry_ns` whose thread ran at `run_ns`.
+    /// Only on this CPU, with interrupts disabled, so that no probe changes the state meanwhile.
+    pub(crate) fn blame(&self, expiry_ns: u64, run_ns: u64) -> Blame {
+        let mut best: Option<Section> = None;
+        let mut second: Option<Section> = None;
+        let mut holder = None;
+        let mut consider = |sec: Section| {
+            if overlap(&sec, expiry_ns, run_ns) == 0 {
+                return;
+            }
+            let o = overlap(&sec, expiry_ns, run_ns);
+            match &best {
+                Some(b) if overlap(b, expiry_ns, run_ns) >= o => {
+                    if second.is_none_or(|x| overlap(&x, expiry_ns, run_ns) < o) {
+                        second = Some(sec);
+                    }
+                }
+                _ => {
+                    second = best.take();
+                    best = Some(sec);
+                }
+            }
+        };
+        let any = &self.open[Kind::Any.idx()];
+        if any.open.load(Relaxed) {
+            consider(Section {
+                opener: any.opener.load(Relaxed),
+                ctx: any.ctx.load(Relaxed),
+                pid: any.pid.load(Relaxed),
+                comm: [any.comm[0].load(Relaxed), any.comm[1].load(Relaxed)],
+                start: any.site.load(Relaxed),
+                end: 0,
+                start_ns: any.start_ns.load(Relaxed),
+                end_ns: 0,
+            });
+        }
+        let head = self.recent_head.load(Relaxed);
+        for i in 1..=RECENT.min(head) {
+            let Some(slot) = self.recent.get(head.wrapping_sub(i) % RECENT) else {
+                break;
+            };
+            let sec = slot.get();
+            if sec.end_ns > run_ns {
+                continue;
+            }
+            if sec.end_ns < expiry_ns {
+                break;
+            }
+            if holder.is_none() {
+                // The newest section before the thread ran is the switch to it, opened by the
+                // task the CPU switched away from.
+                holder = Some((sec.pid, sec.comm));
+            }
+            consider(sec);
+        }
+        let window = run_ns.saturating_sub(expiry_ns);
+        let blamed = best.filter(|b| overlap(b, expiry_ns, run_ns).saturating_mul(2) >= window);
+        let other = if blamed.is_some() { second } else { best };
+        if let Some(b) = &blamed {
+            holder = Some((b.pid, b.comm));
+        }
+        Blame {
+            section: blamed,
+            other,
+            holder,
+        }
     }
 
     /// Discards every open section, counting each in `counter`.

@@ -35,6 +35,7 @@ mod sys;
 mod text;
 mod tlog;
 mod tracer;
+mod wakeup;
 mod worst;
 
 use core::fmt::Write;
@@ -70,6 +71,26 @@ module! {
             default: true,
             description: "Start recording at load time",
         },
+        wakeup: bool {
+            default: true,
+            description: "Start the wakeup probe at load time",
+        },
+        period_us: u32 {
+            default: 1000,
+            description: "Wakeup timer period in us (100..1000000)",
+        },
+        wakeup_threshold_us: u64 {
+            default: 1000,
+            description: "Wakeups with thread latency at least this are spikes, in us (0 = none)",
+        },
+        wakeup_prio: u32 {
+            default: 95,
+            description: "SCHED_FIFO priority of the wakeup threads (1..99)",
+        },
+        spikes_per_cpu: u32 {
+            default: 64,
+            description: "Spikes kept per CPU (1..4096)",
+        },
     },
 }
 
@@ -78,7 +99,7 @@ module! {
 pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// The files of `/sys/kernel/debug/preemptstat/`.
-static FILES: [FileSpec<Tracer>; 9] = [
+static FILES: [FileSpec<Tracer>; 15] = [
     FileSpec {
         name: c"version",
         show: Some(show_version),
@@ -124,6 +145,36 @@ static FILES: [FileSpec<Tracer>; 9] = [
         show: Some(control::show_threshold),
         store: Some(control::store_threshold),
     },
+    FileSpec {
+        name: c"wakeup",
+        show: Some(report::show_wakeup),
+        store: None,
+    },
+    FileSpec {
+        name: c"wakeup_hist",
+        show: Some(report::show_wakeup_hist),
+        store: None,
+    },
+    FileSpec {
+        name: c"spikes",
+        show: Some(report::show_spikes),
+        store: None,
+    },
+    FileSpec {
+        name: c"wakeup_enable",
+        show: Some(control::show_wakeup_enable),
+        store: Some(control::store_wakeup_enable),
+    },
+    FileSpec {
+        name: c"period_us",
+        show: Some(control::show_period),
+        store: Some(control::store_period),
+    },
+    FileSpec {
+        name: c"wakeup_threshold_us",
+        show: Some(control::show_wakeup_threshold),
+        store: Some(control::store_wakeup_threshold),
+    },
 ];
 
 fn show_version(_t: &Tracer, out: &mut TextBuf) -> core::fmt::Result {
@@ -154,6 +205,55 @@ fn sizes() -> Result<Sizes> {
     })
 }
 
+/// The wakeup probe's threads and timers while the module is loaded: the hotplug state that
+/// creates (and parks, unparks) them, and on drop, all of them stopped.
+struct WakeupRunner {
+    cpuhp: Option<sys::CpuhpState>,
+}
+
+impl Drop for WakeupRunner {
+    fn drop(&mut self) {
+        // First no more hotplug callbacks, then every timer cancelled and thread stopped.
+        drop(self.cpuhp.take());
+        tracer::with_tracer(|t| t.wakeup.stop_all());
+    }
+}
+
+/// Checks the wakeup parameters.
+fn wakeup_config() -> Result<(wakeup::WakeupConfig, usize)> {
+    let period_us = module_parameters::period_us.value();
+    let threshold_us = module_parameters::wakeup_threshold_us.value();
+    let prio = module_parameters::wakeup_prio.value();
+    let spikes = module_parameters::spikes_per_cpu.value();
+    if !(control::PERIOD_US_MIN..=control::PERIOD_US_MAX).contains(&u64::from(period_us))
+        || threshold_us > control::THRESHOLD_US_MAX
+        || !(1..=99).contains(&prio)
+        || !(1..=4096).contains(&spikes)
+    {
+        pr_err!(
+            "bad wakeup parameters: period_us={} (100..1000000), wakeup_threshold_us={} (0..10000000), wakeup_prio={} (1..99), spikes_per_cpu={} (1..4096)\n",
+            period_us,
+            threshold_us,
+            prio,
+            spikes
+        );
+        return Err(EINVAL);
+    }
+    Ok((
+        wakeup::WakeupConfig {
+            enabled: core::sync::atomic::AtomicBool::new(module_parameters::wakeup.value()),
+            period_ns: core::sync::atomic::AtomicU64::new(u64::from(period_us) * 1000),
+            threshold_ns: core::sync::atomic::AtomicU64::new(if threshold_us == 0 {
+                u64::MAX
+            } else {
+                threshold_us * 1000
+            }),
+            prio,
+        },
+        spikes as usize,
+    ))
+}
+
 /// The loaded module.
 struct PreemptStat {
     // Fields are dropped in declaration order, which is the teardown order: first the files
@@ -161,6 +261,7 @@ struct PreemptStat {
     // probes (unregistered, and every probe still running has finished when the drop returns),
     // then the hotplug state and the module notifier, then the tracer they all point at.
     _debugfs: Debugfs<Tracer>,
+    _wakeup: WakeupRunner,
     _probes: probes::Probes,
     _cpuhp: sys::CpuhpState,
     _modules: sys::ModuleNotifier,
@@ -185,7 +286,8 @@ impl kernel::Module for PreemptStat {
             );
             return Err(EINVAL);
         }
-        let tracer = Tracer::new(sizes, threshold_us * 1000)?;
+        let (wcfg, spikes) = wakeup_config()?;
+        let tracer = Tracer::new(sizes, threshold_us * 1000, wcfg, spikes)?;
         // SAFETY: `tracer` outlives `global` (field order), and the callbacks that use it, the
         // hotplug state and the module notifier, are dropped before `global`.
         let global = unsafe { GlobalTracer::new(&tracer) };
@@ -197,6 +299,7 @@ impl kernel::Module for PreemptStat {
                 c"preemptstat:online",
                 tracer::cpu_online,
                 tracer::cpu_offline,
+                false,
             )?
         };
         // SAFETY: `tracer` outlives the probes (field order).
@@ -205,6 +308,18 @@ impl kernel::Module for PreemptStat {
         // interrupts off on every CPU), does recording start: preemptstat's own loading never
         // shows up as a section.
         tracer.set_enabled(module_parameters::enabled.value());
+        // The wakeup threads, one per online CPU, made on each CPU by the hotplug state.
+        let mut wakeup = WakeupRunner { cpuhp: None };
+        // SAFETY: The callbacks reach the tracer through `with_tracer`; `wakeup` is dropped
+        // (removing the state) before `global`.
+        wakeup.cpuhp = Some(unsafe {
+            sys::CpuhpState::new(
+                c"preemptstat:wakeup",
+                tracer::wakeup_cpu_up,
+                tracer::wakeup_cpu_down,
+                true,
+            )?
+        });
         let fops = KBox::new(debugfs::file_operations::<Tracer>(module), GFP_KERNEL)?;
         // SAFETY: `tracer` and `fops` are heap allocations dropped after `_debugfs`.
         let dir = unsafe { Debugfs::new(c"preemptstat", &*tracer, &fops, &FILES)? };
@@ -216,6 +331,7 @@ impl kernel::Module for PreemptStat {
         );
         Ok(Self {
             _debugfs: dir,
+            _wakeup: wakeup,
             _probes: probes,
             _cpuhp: cpuhp,
             _modules: modules,

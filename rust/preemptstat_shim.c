@@ -8,6 +8,8 @@
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
 #include <linux/tracepoint.h>
+#include <linux/sched.h>
+#include <uapi/linux/sched/types.h>
 
 #include "preemptstat_shim.h"
 
@@ -48,4 +50,28 @@ notrace void preemptstat_raw_irq_restore(unsigned long flags)
 void preemptstat_tracepoint_sync(void)
 {
 	tracepoint_synchronize_unregister();
+}
+
+/* set_current_state(TASK_INTERRUPTIBLE): a macro with a barrier. */
+void preemptstat_set_current_interruptible(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+}
+
+/* __set_current_state(TASK_RUNNING). */
+void preemptstat_set_current_running(void)
+{
+	__set_current_state(TASK_RUNNING);
+}
+
+/* SCHED_FIFO at @prio: struct sched_attr is opaque to Rust, sched_set_fifo() fixes prio 50. */
+int preemptstat_set_fifo(struct task_struct *p, int prio)
+{
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = SCHED_FIFO,
+		.sched_priority = prio,
+	};
+
+	return sched_setattr_nocheck(p, &attr);
 }

@@ -16,4 +16,9 @@ unsigned long preemptstat_raw_irq_save(void);
 void preemptstat_raw_irq_restore(unsigned long flags);
 void preemptstat_tracepoint_sync(void);
 
+struct task_struct;
+void preemptstat_set_current_interruptible(void);
+void preemptstat_set_current_running(void);
+int preemptstat_set_fifo(struct task_struct *p, int prio);
+
 #endif /* PREEMPTSTAT_SHIM_H */

@@ -9,6 +9,7 @@
 //! `Documentation/preemptstat.rst` describes every field.
 
 use crate::{
+    control::threshold_us,
     cpu::CountersSnapshot,
     model::{hist_hi_us, hist_lo_us, write_context_mask, Kind, HIST_BUCKETS, KINDS},
     sites::SiteSnapshot,
@@ -17,10 +18,14 @@ use crate::{
     text::TextBuf,
     tlog::LogSnapshot,
     tracer::Tracer,
+    wakeup::{whist_hi_us, whist_lo_us, Spike},
     worst::WorstSnapshot,
     FORMAT_VERSION,
 };
-use core::fmt::{self, Write};
+use core::{
+    fmt::{self, Write},
+    sync::atomic::Ordering::Relaxed,
+};
 use kernel::prelude::*;
 
 fn kind_name(k: u32) -> &'static str {
@@ -149,7 +154,33 @@ pub(crate) fn show_summary(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     writeln!(out, "nmi_events {nmi}")?;
     writeln!(out, "recursion {}", c.recursion)?;
     writeln!(out, "log_written {}", c.log_written)?;
-    writeln!(out, "log_overwritten {}", c.log_overwritten)
+    writeln!(out, "log_overwritten {}", c.log_overwritten)?;
+    let w = &t.wakeup;
+    let gen = t.gen();
+    let (spikes, overwritten, merged) =
+        w.cpus.iter().fold((0u64, 0u64, 0u64), |(a, b, m), (_, c)| {
+            let (x, y, z) = c.spike_counts(gen);
+            (
+                a.saturating_add(x),
+                b.saturating_add(y),
+                m.saturating_add(z),
+            )
+        });
+    writeln!(
+        out,
+        "wakeup_enabled {}",
+        u8::from(w.cfg.enabled.load(Relaxed))
+    )?;
+    writeln!(out, "period_us {}", w.cfg.period_ns.load(Relaxed) / 1000)?;
+    writeln!(
+        out,
+        "wakeup_threshold_us {}",
+        threshold_us(w.cfg.threshold_ns.load(Relaxed))
+    )?;
+    writeln!(out, "wakeup_prio {}", w.cfg.prio)?;
+    writeln!(out, "spikes {spikes}")?;
+    writeln!(out, "spikes_overwritten {overwritten}")?;
+    writeln!(out, "spikes_merged {merged}")
 }
 
 /// Writes a sparse histogram token: `bucket:count` pairs joined by `,`, or `-`.
@@ -176,7 +207,7 @@ pub(crate) fn show_sites(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     let (sites, _) = merged_sites(t, t.gen())?;
     writeln!(
         out,
-        "# kind count total_ns min_ns max_ns contexts max_cpu max_pid max_comm max_end_ns hist start end"
+        "# kind count total_ns min_ns max_ns contexts max_cpu max_pid max_comm max_end_ns hist spikes spike_max_ns start end"
     )?;
     for s in sites.iter() {
         write!(
@@ -193,7 +224,7 @@ pub(crate) fn show_sites(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
         write_comm(out, &s.max_comm)?;
         write!(out, " {} ", s.max_end_ns)?;
         write_hist(out, &s.hist)?;
-        out.write_char(' ')?;
+        write!(out, " {} {} ", s.spikes, s.spike_max_ns)?;
         write_symbol(out, &names, s.retired_id, s.start)?;
         out.write_char(' ')?;
         write_symbol(out, &names, s.retired_id, s.end)?;
@@ -301,6 +332,111 @@ pub(crate) fn show_hist(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
             }
             writeln!(out, " {n}")?;
         }
+    }
+    Ok(())
+}
+
+/// `wakeup`: per-CPU wakeup latency statistics.
+pub(crate) fn show_wakeup(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
+    let gen = t.gen();
+    writeln!(
+        out,
+        "# cpu irq_count irq_min_ns irq_avg_ns irq_max_ns thread_count thread_min_ns thread_avg_ns thread_max_ns missed spikes"
+    )?;
+    for (cpu, w) in t.wakeup.cpus.iter() {
+        let (irq, thread, missed, (spikes, _)) = w.stats(gen);
+        let min = |v: u64| if v == u64::MAX { 0 } else { v };
+        writeln!(
+            out,
+            "{cpu} {} {} {} {} {} {} {} {} {missed} {spikes}",
+            irq.count,
+            min(irq.min_ns),
+            irq.avg_ns(),
+            irq.max_ns,
+            thread.count,
+            min(thread.min_ns),
+            thread.avg_ns(),
+            thread.max_ns
+        )?;
+    }
+    Ok(())
+}
+
+/// `wakeup_hist`: the non-empty buckets of every CPU's IRQ and thread latency histograms.
+pub(crate) fn show_wakeup_hist(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
+    let gen = t.gen();
+    writeln!(out, "# cpu latency bucket lo_us hi_us count")?;
+    for (cpu, w) in t.wakeup.cpus.iter() {
+        let (irq, thread, _, _) = w.stats(gen);
+        for (name, h) in [("irq", &irq.hist), ("thread", &thread.hist)] {
+            for (b, &n) in h.iter().enumerate() {
+                if n == 0 {
+                    continue;
+                }
+                write!(out, "{cpu} {name} {b} {} ", whist_lo_us(b))?;
+                match whist_hi_us(b) {
+                    Some(hi) => write!(out, "{hi}")?,
+                    None => out.write_str("inf")?,
+                }
+                writeln!(out, " {n}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `spikes`: late wakeups with what delayed them, oldest first.
+pub(crate) fn show_spikes(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
+    let names = t.names.lock();
+    let gen = t.gen();
+    let mut all: KVVec<Spike> = KVVec::new();
+    let mut failed = false;
+    for (_, w) in t.wakeup.cpus.iter() {
+        w.for_each_spike(gen, |s| push(&mut all, *s, &mut failed));
+    }
+    if failed {
+        return Err(fmt::Error);
+    }
+    sort_by_key(&mut all, |s| s.expiry_ns);
+    writeln!(
+        out,
+        "# cpu expiry_ns irq_latency_ns thread_latency_ns pid comm blame_kind blame_context open_ns start end other_ns other_start other_end"
+    )?;
+    for s in all.iter() {
+        write!(
+            out,
+            "{} {} {} {} {} ",
+            s.cpu, s.expiry_ns, s.irq_ns, s.thread_ns, s.pid
+        )?;
+        write_comm(out, &s.comm)?;
+        match s.blame {
+            Some((kind, ctx, start, end, open_ns)) => {
+                write!(
+                    out,
+                    " {} {} {open_ns} ",
+                    kind_name(kind),
+                    crate::model::context_name(ctx)
+                )?;
+                write_symbol(out, &names, 0, start)?;
+                out.write_char(' ')?;
+                if end == 0 {
+                    out.write_char('-')?;
+                } else {
+                    write_symbol(out, &names, 0, end)?;
+                }
+            }
+            None => out.write_str(" - - - - -")?,
+        }
+        match s.after {
+            Some((start, end, ns)) => {
+                write!(out, " {ns} ")?;
+                write_symbol(out, &names, 0, start)?;
+                out.write_char(' ')?;
+                write_symbol(out, &names, 0, end)?;
+            }
+            None => out.write_str(" - - -")?,
+        }
+        out.write_char('\n')?;
     }
     Ok(())
 }

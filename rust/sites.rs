@@ -65,6 +65,9 @@ pub(crate) struct Site {
     max_ctx: AtomicU32,
     max_comm: [AtomicU64; 2],
     hist: [AtomicU32; HIST_BUCKETS],
+    /// Late wakeups blamed on this site, and the worst thread latency among them.
+    spikes: AtomicU32,
+    spike_max_ns: AtomicU64,
 }
 
 /// The flag in `Site::kind` of a retired entry.
@@ -89,6 +92,8 @@ impl Site {
             max_ctx: AtomicU32::new(0),
             max_comm: [const { AtomicU64::new(0) }; 2],
             hist: [const { AtomicU32::new(0) }; HIST_BUCKETS],
+            spikes: AtomicU32::new(0),
+            spike_max_ns: AtomicU64::new(0),
         }
     }
 
@@ -117,6 +122,8 @@ impl Site {
             for (i, h) in self.hist.iter().enumerate() {
                 h.store(u32::from(i == b), Relaxed);
             }
+            self.spikes.store(0, Relaxed);
+            self.spike_max_ns.store(0, Relaxed);
             self.gen.store(gen, Relaxed);
         });
     }
@@ -183,6 +190,10 @@ pub(crate) struct SiteSnapshot {
     pub(crate) max_comm: [u64; 2],
     /// Log2 histogram.
     pub(crate) hist: [u64; HIST_BUCKETS],
+    /// Late wakeups blamed on this site.
+    pub(crate) spikes: u64,
+    /// The worst thread latency among them.
+    pub(crate) spike_max_ns: u64,
 }
 
 impl SiteSnapshot {
@@ -211,6 +222,8 @@ impl SiteSnapshot {
         for (a, b) in self.hist.iter_mut().zip(o.hist.iter()) {
             *a = a.saturating_add(*b);
         }
+        self.spikes = self.spikes.saturating_add(o.spikes);
+        self.spike_max_ns = self.spike_max_ns.max(o.spike_max_ns);
     }
 }
 
@@ -268,6 +281,48 @@ impl SiteTable {
         false
     }
 
+    /// Counts a late wakeup against the entry (kind, start, end), if it exists. Owner CPU
+    /// only, interrupts disabled.
+    pub(crate) fn add_spike(
+        &self,
+        gen: u64,
+        kind: Kind,
+        start: usize,
+        end: usize,
+        delay_ns: u64,
+    ) -> bool {
+        let key = Sample {
+            kind,
+            start,
+            end,
+            ctx: 0,
+            ns: 0,
+            end_ns: 0,
+            pid: 0,
+            comm: [0; 2],
+        };
+        let home = Self::home(&key);
+        for i in 0..PROBE_LIMIT.min(self.slots.len()) {
+            let Some(e) = self.slots.get(home.wrapping_add(i) & self.mask) else {
+                return false;
+            };
+            if e.gen.load(Relaxed) != gen {
+                return false;
+            }
+            if e.matches(gen, &key) {
+                e.seq.write(|| {
+                    e.spikes
+                        .store(e.spikes.load(Relaxed).saturating_add(1), Relaxed);
+                    if delay_ns > e.spike_max_ns.load(Relaxed) {
+                        e.spike_max_ns.store(delay_ns, Relaxed);
+                    }
+                });
+                return true;
+            }
+        }
+        false
+    }
+
     /// Retires the live entries of generation `gen` for which `hit(start, end)` is true,
     /// giving them `id`. Returns how many it retired. Process context, any CPU: it only sets
     /// flags, which the owner never clears within a generation.
@@ -314,6 +369,8 @@ impl SiteTable {
                     max_ctx: e.max_ctx.load(Relaxed),
                     max_comm: [e.max_comm[0].load(Relaxed), e.max_comm[1].load(Relaxed)],
                     hist,
+                    spikes: u64::from(e.spikes.load(Relaxed)),
+                    spike_max_ns: e.spike_max_ns.load(Relaxed),
                 }
             });
             // A claim of this slot for a newer generation may have raced the copy.

@@ -16,6 +16,10 @@ extern "C" {
     fn preemptstat_raw_irq_save() -> c_ulong;
     fn preemptstat_raw_irq_restore(flags: c_ulong);
     fn preemptstat_tracepoint_sync();
+    fn preemptstat_set_current_interruptible();
+    fn preemptstat_set_current_running();
+    /// Takes a `struct task_struct *` (declared as `void *`: the struct is not FFI-safe).
+    fn preemptstat_set_fifo(p: *mut c_void, prio: c_int) -> c_int;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,8 +240,8 @@ pub(crate) type CpuhpFn = unsafe extern "C" fn(cpu: c_uint) -> c_int;
 pub(crate) struct CpuhpState(bindings::cpuhp_state);
 
 impl CpuhpState {
-    /// Registers `startup`/`teardown` in the dynamic AP online range, without calling them for
-    /// the CPUs online now.
+    /// Registers `startup`/`teardown` in the dynamic AP online range; with `invoke`, calls
+    /// `startup` on every CPU online now (on that CPU) before returning.
     ///
     /// # Safety
     ///
@@ -246,13 +250,14 @@ impl CpuhpState {
         name: &'static CStr,
         startup: CpuhpFn,
         teardown: CpuhpFn,
+        invoke: bool,
     ) -> Result<Self> {
         // SAFETY: `name` is static; the caller guarantees the callbacks.
         let ret = unsafe {
             bindings::__cpuhp_setup_state(
                 bindings::cpuhp_state_CPUHP_AP_ONLINE_DYN,
                 name.as_char_ptr(),
-                false,
+                invoke,
                 Some(startup),
                 Some(teardown),
                 false,
@@ -370,5 +375,207 @@ impl Drop for ModuleNotifier {
         unsafe {
             bindings::unregister_module_notifier(core::ptr::from_ref(&self.nb.nb).cast_mut());
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// hrtimers.
+
+/// The callback of an [`HrTimer`]: returns whether to restart.
+pub(crate) type HrTimerFn =
+    unsafe extern "C" fn(*mut bindings::hrtimer) -> bindings::hrtimer_restart;
+
+/// A CLOCK_MONOTONIC hrtimer in absolute, pinned, hard-irq mode (it expires in hardirq context
+/// even on PREEMPT_RT, on the CPU that started it).
+///
+/// # Invariants
+///
+/// `timer` was set up by `hrtimer_setup` before any other use and is not moved afterwards
+/// (the owner keeps it in place, see [`HrTimer::init`]).
+#[repr(transparent)]
+pub(crate) struct HrTimer {
+    timer: kernel::types::Opaque<bindings::hrtimer>,
+}
+
+// SAFETY: hrtimer operations lock on the C side; a timer can be used from any thread.
+unsafe impl Send for HrTimer {}
+// SAFETY: See above.
+unsafe impl Sync for HrTimer {}
+
+impl HrTimer {
+    /// An hrtimer that still needs [`HrTimer::init`].
+    pub(crate) const fn new() -> Self {
+        Self {
+            timer: kernel::types::Opaque::uninit(),
+        }
+    }
+
+    /// Sets the timer up with `f` as callback.
+    ///
+    /// # Safety
+    ///
+    /// Called once, before any other method, with `self` at its final address; `f` must be safe
+    /// to call with this timer until it is cancelled for good.
+    pub(crate) unsafe fn init(&self, f: HrTimerFn) {
+        // SAFETY: The caller guarantees `self` is in place; the mode is a valid `hrtimer_mode`.
+        unsafe {
+            bindings::hrtimer_setup(
+                self.timer.get(),
+                Some(f),
+                bindings::CLOCK_MONOTONIC as bindings::clockid_t,
+                bindings::hrtimer_mode_HRTIMER_MODE_ABS_PINNED_HARD,
+            )
+        };
+    }
+
+    /// Starts the timer to expire at `expires_ns` (CLOCK_MONOTONIC) on the calling CPU.
+    pub(crate) fn start(&self, expires_ns: u64) {
+        // SAFETY: Initialised (type invariant); a pinned timer is queued on this CPU.
+        unsafe {
+            bindings::hrtimer_start_range_ns(
+                self.timer.get(),
+                expires_ns as i64,
+                0,
+                bindings::hrtimer_mode_HRTIMER_MODE_ABS_PINNED_HARD,
+            )
+        };
+    }
+
+    /// Cancels the timer and waits for a running callback. Process context.
+    pub(crate) fn cancel(&self) {
+        // SAFETY: Initialised (type invariant).
+        unsafe { bindings::hrtimer_cancel(self.timer.get()) };
+    }
+
+    /// The programmed expiry, in CLOCK_MONOTONIC ns. Meaningful in the callback.
+    pub(crate) fn expires_ns(&self) -> u64 {
+        // SAFETY: Initialised; `node.expires` is what `hrtimer_get_expires()` reads.
+        let e = unsafe { core::ptr::read_volatile(&raw const (*self.timer.get()).node.expires) };
+        e.max(0) as u64
+    }
+
+    /// Moves the expiry forward by whole `period_ns` until it is after `now_ns`; returns the
+    /// number of periods it moved (1 when the callback was on time). Only from the callback.
+    pub(crate) fn forward(&self, now_ns: u64, period_ns: u64) -> u64 {
+        // SAFETY: Initialised; called from the timer's own callback, as required.
+        unsafe { bindings::hrtimer_forward(self.timer.get(), now_ns as i64, period_ns as i64) }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernel threads.
+
+/// A kernel thread bound to one CPU, created by [`KThread::create_on_cpu`].
+///
+/// # Invariants
+///
+/// `task` is a kernel thread that has not been stopped and holds no extra reference; it
+/// runs `threadfn` until it sees `kthread_should_stop()`.
+pub(crate) struct KThread {
+    task: *mut bindings::task_struct,
+}
+
+// SAFETY: The kthread API may be used from any thread.
+unsafe impl Send for KThread {}
+// SAFETY: See above.
+unsafe impl Sync for KThread {}
+
+impl KThread {
+    /// Creates (but does not start) a thread bound to `cpu`, named from `name` (which must hold
+    /// one `%u`, the CPU), running `threadfn(data)`.
+    ///
+    /// # Safety
+    ///
+    /// `data` must stay valid until the thread has been stopped with [`KThread::stop`], and
+    /// `threadfn` must only return after `kthread_should_stop()` is true.
+    pub(crate) unsafe fn create_on_cpu(
+        threadfn: unsafe extern "C" fn(*mut c_void) -> c_int,
+        data: *mut c_void,
+        cpu: u32,
+        name: &'static CStr,
+    ) -> Result<Self> {
+        // SAFETY: Guaranteed by the caller; `name` is static and has `%u`.
+        let t = unsafe {
+            bindings::kthread_create_on_cpu(Some(threadfn), data, cpu, name.as_char_ptr())
+        };
+        let t = kernel::error::from_err_ptr(t)?;
+        // INVARIANT: A new kernel thread that has not been stopped.
+        Ok(Self { task: t })
+    }
+
+    /// Makes the thread SCHED_FIFO at `prio` (1..99).
+    pub(crate) fn set_fifo(&self, prio: u32) -> Result {
+        // SAFETY: `task` is a live kernel thread (type invariant).
+        to_result(unsafe { preemptstat_set_fifo(self.task.cast(), prio as c_int) })
+    }
+
+    /// Wakes the thread (starts it the first time). Callable from hardirq context.
+    pub(crate) fn wake(&self) {
+        // SAFETY: `task` is live (type invariant).
+        unsafe { bindings::wake_up_process(self.task) };
+    }
+
+    /// The raw task, for the hrtimer callback to wake without a `&KThread`.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::task_struct {
+        self.task
+    }
+
+    /// Parks the thread (it calls `kthread_parkme()`) and waits until it is parked.
+    pub(crate) fn park(&self) {
+        // SAFETY: `task` is live (type invariant); only fails for a thread that exited.
+        unsafe { bindings::kthread_park(self.task) };
+    }
+
+    /// Unparks a parked thread, back on its CPU.
+    pub(crate) fn unpark(&self) {
+        // SAFETY: `task` is live (type invariant).
+        unsafe { bindings::kthread_unpark(self.task) };
+    }
+
+    /// Stops the thread and waits for it to exit.
+    pub(crate) fn stop(self) {
+        // SAFETY: `task` is live and stopped only here (`self` is consumed).
+        unsafe { bindings::kthread_stop(self.task) };
+    }
+}
+
+/// Wakes a task from any context.
+///
+/// # Safety
+///
+/// `task` must be a live task.
+pub(crate) unsafe fn wake_up_process(task: *mut bindings::task_struct) {
+    // SAFETY: Guaranteed by the caller.
+    unsafe { bindings::wake_up_process(task) };
+}
+
+/// `kthread_should_stop()` for the calling kernel thread.
+pub(crate) fn kthread_should_stop() -> bool {
+    // SAFETY: Called from a kernel thread (the wakeup threads only).
+    unsafe { bindings::kthread_should_stop() }
+}
+
+/// `kthread_should_park()` for the calling kernel thread.
+pub(crate) fn kthread_should_park() -> bool {
+    // SAFETY: Called from a kernel thread (the wakeup threads only).
+    unsafe { bindings::kthread_should_park() }
+}
+
+/// Parks the calling kernel thread until it is unparked.
+pub(crate) fn kthread_parkme() {
+    // SAFETY: Called from a kernel thread.
+    unsafe { bindings::kthread_parkme() };
+}
+
+/// `set_current_state(TASK_INTERRUPTIBLE)`, then `schedule()` unless `wake_pending()` says a
+/// wakeup already happened; returns in TASK_RUNNING.
+pub(crate) fn sleep_unless(wake_pending: impl Fn() -> bool) {
+    // SAFETY: Plain state changes of the current task, and `schedule()` from process context.
+    unsafe {
+        preemptstat_set_current_interruptible();
+        if !wake_pending() {
+            bindings::schedule();
+        }
+        preemptstat_set_current_running();
     }
 }

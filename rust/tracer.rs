@@ -9,6 +9,7 @@ use crate::{
     percpu::PerCpu,
     symbols::{self, RetiredNames},
     sys,
+    wakeup::{self, CpuWakeup, Wakeup, WakeupConfig},
 };
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering::Relaxed};
 use kernel::{new_mutex, prelude::*, sync::Mutex};
@@ -37,11 +38,19 @@ pub(crate) struct Tracer {
     /// a reset cannot interleave with a retirement.
     #[pin]
     pub(crate) names: Mutex<RetiredNames>,
+    /// The wakeup probe.
+    #[pin]
+    pub(crate) wakeup: Wakeup,
 }
 
 impl Tracer {
-    /// A tracer with empty tables, not enabled.
-    pub(crate) fn new(sizes: Sizes, threshold_ns: u64) -> Result<Pin<KBox<Self>>> {
+    /// A tracer with empty tables, not enabled, and a wakeup probe without threads.
+    pub(crate) fn new(
+        sizes: Sizes,
+        threshold_ns: u64,
+        wakeup: WakeupConfig,
+        spikes: usize,
+    ) -> Result<Pin<KBox<Self>>> {
         let cpus = PerCpu::new(|_| CpuState::new(sizes.sites, sizes.worst, sizes.log))?;
         let g = Globals {
             enabled: AtomicBool::new(false),
@@ -51,12 +60,13 @@ impl Tracer {
             helpers: symbols::rust_helpers_range(),
         };
         KBox::pin_init(
-            pin_init!(Self {
+            try_pin_init!(Self {
                 g,
                 cpus,
                 sizes,
                 names <- new_mutex!(RetiredNames::new()),
-            }),
+                wakeup <- Wakeup::new(wakeup, spikes)?,
+            }? Error),
             GFP_KERNEL,
         )
     }
@@ -189,7 +199,12 @@ impl Tracer {
     /// The bytes of memory the tracer uses, with `names` (the locked retired names).
     pub(crate) fn bytes(&self, names: &RetiredNames) -> usize {
         let per_cpu: usize = self.cpus.iter().map(|(_, c)| c.bytes()).sum();
-        core::mem::size_of::<Self>() + per_cpu + names.bytes()
+        core::mem::size_of::<Self>() + per_cpu + names.bytes() + self.wakeup.bytes()
+    }
+
+    /// The wakeup timer of `w` fired; returns whether it restarts.
+    pub(crate) fn wakeup_fired(&self, w: &CpuWakeup) -> bool {
+        wakeup::fired(&self.wakeup, &self.g, w)
     }
 }
 
@@ -259,4 +274,29 @@ pub(crate) fn module_event(event: sys::ModuleEvent, text: &sys::ModuleText) {
             t.retire(text.init_text);
         }
     });
+}
+
+/// Wakeup probe hotplug startup (and registration), on the CPU coming online.
+///
+/// # Safety
+///
+/// Called by the CPU hotplug core with a valid CPU id.
+pub(crate) unsafe extern "C" fn wakeup_cpu_up(cpu: core::ffi::c_uint) -> core::ffi::c_int {
+    let mut ret = 0;
+    with_tracer(|t| {
+        if let Err(e) = t.wakeup.cpu_up(cpu as usize) {
+            ret = e.to_errno();
+        }
+    });
+    ret
+}
+
+/// Wakeup probe hotplug teardown, on the CPU going offline.
+///
+/// # Safety
+///
+/// Called by the CPU hotplug core with a valid CPU id.
+pub(crate) unsafe extern "C" fn wakeup_cpu_down(cpu: core::ffi::c_uint) -> core::ffi::c_int {
+    with_tracer(|t| t.wakeup.cpu_down(cpu as usize));
+    0
 }

@@ -412,7 +412,12 @@ impl State {
         // SAFETY: `inject_thread` matches `threadfn`; `job` outlives the thread (we wait for
         // it to finish and stop it before `job` is dropped); the name contains `%u`.
         let task = unsafe {
-            bindings::kthread_create_on_cpu(Some(inject_thread), data, cmd.cpu, c"ps_inject/%u".as_char_ptr())
+            bindings::kthread_create_on_cpu(
+                Some(inject_thread),
+                data,
+                cmd.cpu,
+                c"ps_inject/%u".as_char_ptr(),
+            )
         };
         let task = from_err_ptr(task)?;
         // SAFETY: `task` is a new, not yet started kernel thread.
@@ -433,7 +438,15 @@ fn show_inject(s: &State, out: &mut TextBuf) -> core::fmt::Result {
     }
     out.write_char('\n')?;
     match *s.last.lock() {
-        Some(c) => writeln!(out, "last {} {} {} {} {}", c.mode.name(), c.cpu, c.us, c.count, c.gap_us),
+        Some(c) => writeln!(
+            out,
+            "last {} {} {} {} {}",
+            c.mode.name(),
+            c.cpu,
+            c.us,
+            c.count,
+            c.gap_us
+        ),
         None => writeln!(out, "last -"),
     }
 }

@@ -15,7 +15,7 @@ reader=$repo/tools/target/release/preemptstat
 	end=$((SECONDS + 5))
 	while [ $SECONDS -lt $end ]; do
 		dd if=/dev/zero bs=4k count=2000 2>/dev/null | cat >/dev/null
-		ls -R /usr/lib >/dev/null 2>&1
+		ls /usr/bin /proc/self >/dev/null 2>&1
 	done
 	"$reader"
 	rmmod preemptstat

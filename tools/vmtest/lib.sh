@@ -49,6 +49,22 @@ assert_file_eq() {
 	[ "$got" = "$2" ] || die "$1: got '$got', expected '$2'"
 }
 
+# load_for SECONDS: a bounded mixed load (pipes, context switches, syscalls, small file system
+# walks) on all CPUs for about SECONDS seconds; each step is short, so it stops on time.
+load_for() {
+	local end=$((SECONDS + $1)) cpu
+	for cpu in $(seq 0 $(($(nproc) - 1))); do
+		(
+			while [ $SECONDS -lt $end ]; do
+				dd if=/dev/zero bs=4k count=200 2>/dev/null | cat >/dev/null
+				ls /usr/bin /proc/self >/dev/null
+				cat /proc/stat /proc/interrupts >/dev/null
+			done
+		) &
+	done
+	wait
+}
+
 # --- Section tracer helpers -------------------------------------------------------------------
 
 export PS_INJECT_KO=$PS_REPO/samples/preemptstat_inject.ko
@@ -143,4 +159,19 @@ accuracy() {
 	# Never attributed to the lock functions or the Rust helpers.
 	! awk -v k="$kind" '$1 == k && ($12 ~ /^_raw_spin|^rust_helper/)' "$PS_ROOT/sites" | grep -q . ||
 		die "$mode: a $kind site starts in a lock function or a Rust helper"
+}
+
+# --- Wakeup probe helpers ---------------------------------------------------------------------
+
+# spikes_where AWK_CONDITION: the spikes lines matching an awk condition on the columns
+# (1 cpu, 2 expiry_ns, 3 irq_latency_ns, 4 thread_latency_ns, 5 pid, 6 comm, 7 blame_kind,
+# 8 blame_context, 9 open_ns, 10 start, ...).
+spikes_where() {
+	awk "!/^#/ && ($1)" "$PS_ROOT/spikes"
+}
+
+# wakeup_field CPU COLUMN: a column of the wakeup line of CPU (1 cpu, 2 irq_count, ...,
+# 6 thread_count, 9 thread_max_ns, 10 missed, 11 spikes).
+wakeup_field() {
+	awk -v c="$1" -v f="$2" '$1 == c { print $f }' "$PS_ROOT/wakeup"
 }

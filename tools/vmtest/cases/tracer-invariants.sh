@@ -17,8 +17,13 @@ check_invariants() {
 		die "a site breaks min <= max <= total"
 }
 load() {
-	( while :; do ls -R /usr/lib >/dev/null 2>&1; done ) &
+	load_for 600 &
 	loadpid=$!
+}
+stop_load() {
+	pkill -P "$loadpid" 2>/dev/null || true
+	kill "$loadpid" 2>/dev/null || true
+	wait "$loadpid" 2>/dev/null || true
 }
 ps_load
 inject_load
@@ -29,13 +34,13 @@ inject "preempt 1 100 5"
 sleep 1
 echo 0 >"$PS_ROOT/enable"
 check_invariants
-kill $loadpid; wait $loadpid 2>/dev/null || true
+stop_load
 rmmod preemptstat_inject
 rmmod preemptstat
 ps_load sites_per_cpu=64
 load
 sleep 2
 echo 0 >"$PS_ROOT/enable"
-kill $loadpid; wait $loadpid 2>/dev/null || true
+stop_load
 [ "$(summary_value dropped_any)" -gt 0 ] || die "a 64-slot table dropped nothing"
 check_invariants
