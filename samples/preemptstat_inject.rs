@@ -22,7 +22,9 @@
 //!     (sleeping locks on PREEMPT_RT: no section there);
 //!   - `nested`: `preempt_disable()` around a `local_irq_save()` section half as long, in
 //!     `inject_nested`.
-//! - `CPU`: an online CPU; a kernel thread bound to it does the work, in process context.
+//! - `CPU`: an online CPU; a kernel thread bound to it does the work, in process context. The
+//!   thread is made on the first command for that CPU and kept until the module is unloaded,
+//!   so no thread is created or exits on that CPU around the sections.
 //! - `US`: the length of each section, 1 to the `max_us` parameter (default 100 ms).
 //! - `COUNT`: 1 to 1000 sections (default 1), `GAP_US` apart (default 1000, up to 1 s).
 //!
@@ -48,9 +50,9 @@ use kernel::{
     cpu::CpuId,
     cpumask::Cpumask,
     error::from_err_ptr,
-    new_mutex,
+    new_condvar, new_mutex,
     prelude::*,
-    sync::{Completion, Mutex},
+    sync::{CondVar, Mutex},
     time::{delay::fsleep, Delta},
     types::Opaque,
 };
@@ -170,11 +172,6 @@ struct Locks {
 unsafe impl Sync for Locks {}
 // SAFETY: See above; nothing ties them to a thread.
 unsafe impl Send for Locks {}
-
-// SAFETY: `locks` points at the `Locks` of the `State` that runs the job, which outlives it.
-unsafe impl Send for Job {}
-// SAFETY: See above; the job is only read by the worker thread.
-unsafe impl Sync for Job {}
 
 impl Locks {
     fn new() -> impl PinInit<Self> {
@@ -338,26 +335,69 @@ fn inject_nested(us: u64) {
     no_tail_call();
 }
 
-/// A command handed to the worker thread.
-#[pin_data]
-struct Job {
-    cmd: Command,
-    locks: *const Locks,
-    #[pin]
-    done: Completion,
+/// The job slot of one CPU's worker, protected by `Worker::mailbox`.
+struct Slot {
+    /// The command to run next.
+    job: Option<Command>,
+    /// Commands completed so far.
+    done: u64,
+    /// Whether the last command found the worker on the wrong CPU (CPU hotplug migrated
+    /// it): the caller replaces the worker.
+    misplaced: bool,
 }
 
-/// The worker thread: runs the job on its CPU, signals completion, waits to be stopped.
+/// A kernel thread bound to one CPU that runs the commands for it. It is kept between
+/// commands, so that no thread is created or exits on that CPU around the sections.
+#[pin_data]
+struct Worker {
+    cpu: u32,
+    locks: *const Locks,
+    #[pin]
+    mailbox: Mutex<Slot>,
+    #[pin]
+    cv: CondVar,
+}
+
+// SAFETY: `locks` points at the injector's locks, which outlive every worker.
+unsafe impl Send for Worker {}
+// SAFETY: See above; everything else is behind the mutex.
+unsafe impl Sync for Worker {}
+
+/// The worker thread: waits for a command, runs it on its CPU, signals it done.
 ///
 /// # Safety
 ///
-/// `data` is a `Job` that stays alive until `kthread_stop` on this thread has returned.
-unsafe extern "C" fn inject_thread(data: *mut c_void) -> c_int {
-    // SAFETY: Guaranteed by the caller (`Injector::run`).
-    let job = unsafe { &*data.cast::<Job>() };
-    // SAFETY: `job.locks` points at the injector's locks, which outlive every job.
-    let locks = unsafe { &*job.locks };
-    let c = job.cmd;
+/// `data` is a `Worker` that stays alive until `kthread_stop` on this thread has returned.
+unsafe extern "C" fn worker_thread(data: *mut c_void) -> c_int {
+    // SAFETY: Guaranteed by the caller (`WorkerThread::start`).
+    let w = unsafe { &*data.cast::<Worker>() };
+    // SAFETY: `w.locks` points at the injector's locks, which outlive every worker.
+    let locks = unsafe { &*w.locks };
+    loop {
+        let mut slot = w.mailbox.lock();
+        // SAFETY: Plain kthread calls from the thread itself.
+        while slot.job.is_none() && !unsafe { bindings::kthread_should_stop() } {
+            // Woken by a command or by `kthread_stop`; both are checked again.
+            let _ = w.cv.wait_interruptible(&mut slot);
+        }
+        // SAFETY: As above.
+        if unsafe { bindings::kthread_should_stop() } {
+            return 0;
+        }
+        let Some(c) = slot.job.take() else { continue };
+        drop(slot);
+        let here = CpuId::current().as_u32() == w.cpu;
+        if here {
+            run_sections(locks, c);
+        }
+        let mut slot = w.mailbox.lock();
+        slot.misplaced = !here;
+        slot.done = slot.done.wrapping_add(1);
+        w.cv.notify_all();
+    }
+}
+
+fn run_sections(locks: &Locks, c: Command) {
     for i in 0..c.count {
         match c.mode {
             Mode::Irq => inject_irq(c.us),
@@ -371,13 +411,81 @@ unsafe extern "C" fn inject_thread(data: *mut c_void) -> c_int {
             fsleep(Delta::from_micros(c.gap_us as i64));
         }
     }
-    job.done.complete_all();
-    // SAFETY: Plain kthread calls from the thread itself.
-    while !unsafe { bindings::kthread_should_stop() } {
-        // SAFETY: Sleeps one tick; wakes early on `kthread_stop`.
-        unsafe { bindings::schedule_timeout_interruptible(1) };
+}
+
+/// A worker and its thread; dropping it stops the thread.
+struct WorkerThread {
+    worker: Pin<KBox<Worker>>,
+    task: *mut bindings::task_struct,
+}
+
+// SAFETY: `task` is a kernel thread handle, usable from any thread.
+unsafe impl Send for WorkerThread {}
+
+impl WorkerThread {
+    fn start(cpu: u32, locks: &Locks) -> Result<Self> {
+        let empty = Slot {
+            job: None,
+            done: 0,
+            misplaced: false,
+        };
+        let worker = KBox::pin_init(
+            pin_init!(Worker {
+                cpu,
+                locks,
+                mailbox <- new_mutex!(empty),
+                cv <- new_condvar!(),
+            }),
+            GFP_KERNEL,
+        )?;
+        let data = core::ptr::from_ref::<Worker>(&worker).cast_mut().cast();
+        // SAFETY: `worker_thread` matches `threadfn`; `worker` outlives the thread (`drop`
+        // stops it first); the name contains `%u`.
+        let task = unsafe {
+            bindings::kthread_create_on_cpu(
+                Some(worker_thread),
+                data,
+                cpu,
+                c"ps_inject/%u".as_char_ptr(),
+            )
+        };
+        let task = from_err_ptr(task)?;
+        // SAFETY: `task` is a new kernel thread.
+        unsafe { bindings::wake_up_process(task) };
+        Ok(Self { worker, task })
     }
-    0
+
+    /// Runs `cmd` on the worker's CPU and waits for it; `EAGAIN` if the worker is no longer
+    /// on its CPU.
+    fn run(&self, cmd: Command) -> Result {
+        let w = &self.worker;
+        let mut slot = w.mailbox.lock();
+        let done = slot.done;
+        slot.job = Some(cmd);
+        w.cv.notify_all();
+        while slot.done == done {
+            w.cv.wait(&mut slot);
+        }
+        if slot.misplaced {
+            return Err(EAGAIN);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for WorkerThread {
+    fn drop(&mut self) {
+        // SAFETY: `task` is alive: the worker only returns once told to stop, here.
+        unsafe { bindings::kthread_stop(self.task) };
+    }
+}
+
+/// What the command mutex protects.
+struct Commands {
+    /// The last command done.
+    last: Option<Command>,
+    /// The worker of each CPU id, made on first use.
+    workers: KVec<Option<WorkerThread>>,
 }
 
 /// The injector's state.
@@ -385,48 +493,39 @@ unsafe extern "C" fn inject_thread(data: *mut c_void) -> c_int {
 struct State {
     #[pin]
     locks: Locks,
-    /// Serialises commands, and holds the last one done.
+    /// Serialises commands.
     #[pin]
-    last: Mutex<Option<Command>>,
+    cmds: Mutex<Commands>,
     max_us: u64,
 }
 
 impl State {
     fn run(&self, cmd: Command) -> Result {
-        let mut last = self.last.lock();
+        let mut cmds = self.cmds.lock();
         // SAFETY: `__cpu_online_mask` is the kernel's online mask, valid forever.
         let online = unsafe { Cpumask::from_raw(&raw const bindings::__cpu_online_mask) };
         let cpu = CpuId::from_u32(cmd.cpu).ok_or(EINVAL)?;
         if !online.test(cpu) {
             return Err(EINVAL);
         }
-        let job = KBox::pin_init(
-            pin_init!(Job {
-                cmd,
-                locks: &self.locks,
-                done <- Completion::new(),
-            }),
-            GFP_KERNEL,
-        )?;
-        let data = core::ptr::from_ref::<Job>(&job).cast_mut().cast();
-        // SAFETY: `inject_thread` matches `threadfn`; `job` outlives the thread (we wait for
-        // it to finish and stop it before `job` is dropped); the name contains `%u`.
-        let task = unsafe {
-            bindings::kthread_create_on_cpu(
-                Some(inject_thread),
-                data,
-                cmd.cpu,
-                c"ps_inject/%u".as_char_ptr(),
-            )
-        };
-        let task = from_err_ptr(task)?;
-        // SAFETY: `task` is a new, not yet started kernel thread.
-        unsafe { bindings::wake_up_process(task) };
-        job.done.wait_for_completion();
-        // SAFETY: `task` is alive (it only exits once told to stop); this waits for its exit.
-        unsafe { bindings::kthread_stop(task) };
-        *last = Some(cmd);
-        Ok(())
+        for _ in 0..2 {
+            let slot = cmds.workers.get_mut(cmd.cpu as usize).ok_or(EINVAL)?;
+            if slot.is_none() {
+                *slot = Some(WorkerThread::start(cmd.cpu, &self.locks)?);
+            }
+            match slot.as_ref().map(|w| w.run(cmd)) {
+                // CPU hotplug moved the worker off its CPU: replace it (a new thread is bound
+                // to the CPU when it is made).
+                Some(Err(e)) if e == EAGAIN => *slot = None,
+                Some(Err(e)) => return Err(e),
+                Some(Ok(())) => {
+                    cmds.last = Some(cmd);
+                    return Ok(());
+                }
+                None => return Err(EINVAL),
+            }
+        }
+        Err(EAGAIN)
     }
 }
 
@@ -437,7 +536,7 @@ fn show_inject(s: &State, out: &mut TextBuf) -> core::fmt::Result {
         write!(out, " {name}")?;
     }
     out.write_char('\n')?;
-    match *s.last.lock() {
+    match s.cmds.lock().last {
         Some(c) => writeln!(
             out,
             "last {} {} {} {} {}",
@@ -477,10 +576,18 @@ impl kernel::Module for Injector {
             pr_err!("max_us={} is not in 1..1000000\n", max_us);
             return Err(EINVAL);
         }
+        let mut workers = KVec::with_capacity(kernel::cpu::nr_cpu_ids() as usize, GFP_KERNEL)?;
+        for _ in 0..kernel::cpu::nr_cpu_ids() {
+            workers.push(None, GFP_KERNEL)?;
+        }
+        let commands = Commands {
+            last: None,
+            workers,
+        };
         let state = KBox::pin_init(
             pin_init!(State {
                 locks <- Locks::new(),
-                last <- new_mutex!(None),
+                cmds <- new_mutex!(commands),
                 max_us,
             }),
             GFP_KERNEL,

@@ -4,13 +4,14 @@
 # tools/vmtest/guest.sh - runs inside the test VM (as root): every case in turn, each under a
 # time limit, each followed by a kernel health check of what it added to dmesg.
 #
-# Usage (by vmtest.sh): guest.sh OUTDIR CASE...
+# Usage (by vmtest.sh): guest.sh OUTDIR, with the case files listed in OUTDIR/cases.list.
 # Writes OUTDIR/results.tap (KTAP lines, with each case's output between "# BEGIN name" and
 # "# END name"), OUTDIR/dmesg.txt (the whole kernel log, case by case) and OUTDIR/guest-done.
 
 set -u
 out=$1
-shift
+mapfile -t cases <"$out/cases.list"
+set -- "${cases[@]}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 results=$out/results.tap

@@ -85,16 +85,31 @@ ps_reset() {
 	echo 1 >"$PS_ROOT/reset" || die "reset failed"
 }
 
+# In the sites file the start site is column SITE_START (after kind count total_ns min_ns
+# max_ns contexts max_cpu max_pid max_comm max_end_ns hist spikes spike_max_ns); the end site is
+# the next column, or the one after if the start has a "[module]" column.
+export SITE_START=14
+
+# sites_awk PROGRAM: awk over the sites records with `start` and `end` set to the two sites.
+sites_awk() {
+	awk -v s="$SITE_START" "!/^#/ { start = \$s; end = (\$(s + 1) ~ /^\\[/) ? \$(s + 2) : \$(s + 1) } !/^#/ { $1 }" "$PS_ROOT/sites"
+}
+
 # site_field KIND FUNC COLUMN: a column of the sites line of KIND whose start site is in
 # function FUNC (a name part, e.g. inject_irq+); columns as in the sites header (1 = kind).
 # Prints nothing if there is no such line.
 site_field() {
-	awk -v k="$1" -v f="$2" -v c="$3" '$1 == k && index($12, f) { print $c; exit }' "$PS_ROOT/sites"
+	sites_awk "if (\$1 == \"$1\" && index(start, \"$2\") && !done) { print \$$3; done = 1 }"
+}
+
+# site_count KIND FUNC: how many sites lines of KIND start in FUNC.
+site_count() {
+	sites_awk "if (\$1 == \"$1\" && index(start, \"$2\")) n++ } END { print n + 0"
 }
 
 # site_line KIND FUNC: the whole sites line (for diagnostics).
 site_line() {
-	awk -v k="$1" -v f="$2" '$1 == k && index($12, f) { print; exit }' "$PS_ROOT/sites"
+	sites_awk "if (\$1 == \"$1\" && index(start, \"$2\") && !done) { print; done = 1 }"
 }
 
 # summary_value KEY
@@ -124,15 +139,19 @@ ftrace_disarm() {
 }
 
 # accuracy MODE KIND TRACER FUNC US: injects one US-long section on CPU 1 with ftrace's TRACER
-# armed just below US, until ftrace's latest section is the injector's (10 tries: timer
-# interrupts under TCG exceed 95 us too); then checks preemptstat's KIND site at FUNC:
+# armed just below US, until ftrace's latest section is the injector's. ftrace keeps only the
+# latest section over its threshold, and under TCG the tick, idle entry and the injector's own
+# return to sleep on CPU 1 take more than 95 us too and replace it (or its snapshot swap
+# fails and the trace has no header): up to 30 tries of about half a second. Then it checks
+# preemptstat's KIND site at FUNC:
 # max >= US and max <= ftrace * 1.02 + 5 us; then two more sections and count == 3.
 # ftrace names a section by its parent_ip when it has one (for a function that disables
-# interrupts itself, that is its caller, inject_thread); preemptstat names the function.
+# interrupts itself, that is its caller, the injector's worker_thread); preemptstat names the
+# function.
 accuracy() {
-	local mode=$1 kind=$2 tracer=$3 fn=$4 us=$5 try ft="" ps_max
-	local names="${fn%+}|inject_thread"
-	for try in 1 2 3 4 5 6 7 8 9 10; do
+	local mode=$1 kind=$2 tracer=$3 fn=$4 us=$5 try ft="" ps_max misses=""
+	local names="${fn%+}|preemptstat_inject[0-9]+worker_thread"
+	for try in $(seq 30); do
 		ps_reset
 		ftrace_arm "$tracer" $((us - us / 20))
 		inject "$mode 1 $us 1"
@@ -142,9 +161,10 @@ accuracy() {
 			ft=$(cat "$TRACEFS/tracing_max_latency")
 			break
 		fi
-		info "try $try: ftrace's latest section is not the injector's: $(grep -m1 'started at' "$TRACEFS/trace")"
+		misses="$misses $(grep -m1 'started at' "$TRACEFS/trace" | awk '{ print $NF }' | grep . || echo none)"
 	done
 	ftrace_disarm
+	[ -z "$misses" ] || info "$mode $us us: ftrace's latest section before: $misses"
 	[ -n "$ft" ] || die "$mode $us us: ftrace never recorded the injected section"
 	ps_max=$(site_field "$kind" "$fn" 5)
 	[ -n "$ps_max" ] || die "$mode $us us: no $kind site starting in $fn: $(head -5 "$PS_ROOT/sites")"
@@ -157,7 +177,7 @@ accuracy() {
 	count=$(site_field "$kind" "$fn" 2)
 	assert_eq "$count" 3 "$mode $us us: $kind count at $fn"
 	# Never attributed to the lock functions or the Rust helpers.
-	! awk -v k="$kind" '$1 == k && ($12 ~ /^_raw_spin|^rust_helper/)' "$PS_ROOT/sites" | grep -q . ||
+	! sites_awk "if (\$1 == \"$kind\" && start ~ /^_raw_spin|^rust_helper/) print" | grep -q . ||
 		die "$mode: a $kind site starts in a lock function or a Rust helper"
 }
 

@@ -3,7 +3,9 @@
 # function (never a lock function or Rust helper), counts exactly, and its max is at least the
 # injected length and at most ftrace's preemptoff reading of the same section x 1.02 + 5 us.
 # timeout: 240
-ps_load
+# The wakeup probe stays off: its thread wakes CPU 1 every period, and under emulation that
+# makes sections long enough to replace ftrace's latest one.
+ps_load wakeup=0
 inject_load
 for us in 100 1000 10000; do
 	accuracy spin_lock preempt preemptoff inject_spin_lock+ $us

@@ -16,5 +16,5 @@ grep -q '\[preemptstat_inject\]' <<<"$after" || die "module name lost after unlo
 assert_eq "$(awk '{print $2}' <<<"$after")" 3 "count kept after unload"
 inject_load
 inject "irq 1 200 2"
-n=$(awk '$1 == "irq" && index($12, "inject_irq+") { n++ } END { print n + 0 }' "$PS_ROOT/sites")
+n=$(site_count irq inject_irq+)
 assert_eq "$n" 2 "inject_irq sites (retired + new)"

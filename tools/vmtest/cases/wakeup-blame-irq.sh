@@ -22,7 +22,7 @@ info "worst IRQ latency $worst_irq ns, thread latency $worst_thread ns"
 [ "$worst_thread" -ge 4000000 ] || die "worst thread latency $worst_thread < 4 ms"
 n0=$(spikes_where '$1 == 0 && index($0, "preemptstat_inject")' | wc -l)
 assert_eq "$n0" 0 "spikes on CPU 0 blamed on the injector"
-spikes=$(awk '$1 == "any" && index($14, "inject_irq+") { print $12 }' "$PS_ROOT/sites")
+spikes=$(site_field any inject_irq+ 12)
 assert_eq "$spikes" 5 "spikes counted on the any site at inject_irq"
 missed=$(wakeup_field 1 10)
 info "CPU 1 missed periods: $missed"
