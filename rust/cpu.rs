@@ -53,13 +53,17 @@ pub(crate) struct Globals {
     pub(crate) threshold_ns: AtomicU64,
     /// `[start, end)` of the Rust helpers' text, where Rust code's locks go through C.
     pub(crate) helpers: (usize, usize),
+    /// `[start, end)` of the kernel's lock functions (`__lock_text`), found at load time so
+    /// that the probes compare instead of calling `in_lock_functions()` on every event.
+    pub(crate) lock_text: (usize, usize),
 }
 
 impl Globals {
     /// Whether `addr` is in a lock function or a Rust helper: not a site, only a way to one.
     #[inline]
     fn is_lock_path(&self, addr: usize) -> bool {
-        (addr >= self.helpers.0 && addr < self.helpers.1) || sys::in_lock_functions(addr)
+        (addr >= self.lock_text.0 && addr < self.lock_text.1)
+            || (addr >= self.helpers.0 && addr < self.helpers.1)
     }
 
     /// The call site of an event: `ip`, unless that is inside a lock function or a Rust

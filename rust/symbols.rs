@@ -168,3 +168,40 @@ pub(crate) fn rust_helpers_range() -> (usize, usize) {
     }
     (start, end)
 }
+
+/// Finds `[start, end)` of the kernel's lock functions (`__lock_text_start`/`_end` are not
+/// exported): `in_lock_functions()` is a range check, so a binary search from a known lock
+/// function (`_raw_spin_lock`) finds both ends within 16 MiB. `(0, 0)` if that fails; the
+/// probes then see no lock functions (and report sites inside them).
+pub(crate) fn lock_text_range() -> (usize, usize) {
+    const WINDOW: usize = 16 << 20;
+    let a = sys::a_lock_function();
+    if !sys::in_lock_functions(a) {
+        return (0, 0);
+    }
+    // Lowest address in the range: in [a - WINDOW, a].
+    let (mut lo, mut hi) = (a.saturating_sub(WINDOW), a);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if sys::in_lock_functions(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let start = lo;
+    // First address past the range: in (a, a + WINDOW].
+    let (mut lo, mut hi) = (a, a.saturating_add(WINDOW));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if sys::in_lock_functions(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if sys::in_lock_functions(start.wrapping_sub(1)) || sys::in_lock_functions(lo) {
+        return (0, 0);
+    }
+    (start, lo)
+}

@@ -99,7 +99,6 @@ pub(crate) fn current_task() -> CurrentTask {
 }
 
 /// Whether `addr` is inside the kernel's spinlock/rwlock functions (`__lock_text`).
-#[inline]
 pub(crate) fn in_lock_functions(addr: usize) -> bool {
     // SAFETY: A pure address range check.
     unsafe { bindings::in_lock_functions(addr as c_ulong) != 0 }
@@ -218,6 +217,11 @@ pub(crate) fn sprint_symbol(buf: &mut [u8; SYMBOL_BUF_LEN], addr: usize) -> &[u8
     let n = unsafe { bindings::sprint_symbol(buf.as_mut_ptr().cast(), addr as c_ulong) };
     let n = (n.max(0) as usize).min(buf.len());
     buf.get(..n).unwrap_or(&[])
+}
+
+/// The address of a lock function (`_raw_spin_lock`), to find where they are.
+pub(crate) fn a_lock_function() -> usize {
+    bindings::_raw_spin_lock as *const () as usize
 }
 
 /// The address of a Rust helper (`rust_helper_get_current`), to find where the helpers are.

@@ -58,6 +58,7 @@ impl Tracer {
             epoch: AtomicU64::new(1),
             threshold_ns: AtomicU64::new(threshold_ns),
             helpers: symbols::rust_helpers_range(),
+            lock_text: symbols::lock_text_range(),
         };
         KBox::pin_init(
             try_pin_init!(Self {
@@ -84,7 +85,10 @@ impl Tracer {
         if !self.g.enabled.load(Relaxed) {
             return;
         }
-        let _irqs_off = sys::RawIrqGuard::new();
+        // The irq events fire with interrupts off (after disabling, before enabling); the
+        // preempt events do not: their bodies disable interrupts, untraced, so that no probe
+        // body ever nests in another one on this CPU.
+        let _irqs_off = (kind == Kind::Preempt).then(sys::RawIrqGuard::new);
         if start {
             cpu.start(&self.g, kind, ctx, ip, parent);
         } else {

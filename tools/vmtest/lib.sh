@@ -148,7 +148,9 @@ ftrace_disarm() {
 # ftrace names a section by its parent_ip when it has one (for a function that disables
 # interrupts itself, that is its caller, the injector's worker_thread); preemptstat names the
 # function.
-accuracy() {
+# accuracy_measure MODE KIND TRACER FUNC US: the measuring part of `accuracy`; prints
+# "PREEMPTSTAT_MAX_NS FTRACE_US", or fails when ftrace never recorded the section.
+accuracy_measure() {
 	local mode=$1 kind=$2 tracer=$3 fn=$4 us=$5 try ft="" ps_max misses=""
 	local names="${fn%+}|preemptstat_inject[0-9]+worker_thread"
 	for try in $(seq 30); do
@@ -156,6 +158,7 @@ accuracy() {
 		ftrace_arm "$tracer" $((us - us / 20))
 		inject "$mode 1 $us 1"
 		echo 0 >"$TRACEFS/tracing_on"
+		# ftrace names functions without offsets (%ps).
 		if grep -qE "started at: .*($names)( |\$)" "$TRACEFS/trace" &&
 			grep -qE "ended at: .*($names)( |\$)" "$TRACEFS/trace"; then
 			ft=$(cat "$TRACEFS/tracing_max_latency")
@@ -164,10 +167,17 @@ accuracy() {
 		misses="$misses $(grep -m1 'started at' "$TRACEFS/trace" | awk '{ print $NF }' | grep . || echo none)"
 	done
 	ftrace_disarm
-	[ -z "$misses" ] || info "$mode $us us: ftrace's latest section before: $misses"
+	[ -z "$misses" ] || echo "$mode $us us: ftrace's latest section before: $misses" >&2
 	[ -n "$ft" ] || die "$mode $us us: ftrace never recorded the injected section"
 	ps_max=$(site_field "$kind" "$fn" 5)
 	[ -n "$ps_max" ] || die "$mode $us us: no $kind site starting in $fn: $(head -5 "$PS_ROOT/sites")"
+	echo "$ps_max $ft"
+}
+
+accuracy() {
+	local mode=$1 kind=$2 tracer=$3 fn=$4 us=$5 ps_max ft r
+	r=$(accuracy_measure "$@") || { echo "$r"; exit 1; }
+	read -r ps_max ft <<<"$r"
 	local lo=$((us * 1000)) hi=$((ft * 1000 * 102 / 100 + 5000))
 	info "$mode $us us: preemptstat $kind max $ps_max ns, ftrace $tracer $ft us (bounds $lo..$hi)"
 	[ "$ps_max" -ge "$lo" ] || die "$mode $us us: preemptstat max $ps_max ns < injected $lo ns"

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/bench.sh - what 'make bench' does after setup and the test kernel: overhead and accuracy
+# of preemptstat against ftrace's own tracers, every configuration measured in ONE boot,
+# alternating, medians reported. Prints a table, then as its last line:
+#   bench: pair_ns_base=X pair_ns_preemptstat=Y pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_ftrace=U accuracy_max_err_pct=V
+# See Documentation/benchmarks.rst.
+
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+# shellcheck source=tools/env.sh
+. "$here/env.sh"
+kdir=$("$here/kernel.sh" print-kdir standard)
+out=$repo/out/bench
+mkdir -p "$out"
+rm -f "$out/bench.txt"
+
+echo "bench: building the module, the samples and the ping-pong load"
+make -s -C "$kdir" M="$repo" LLVM=1 modules >"$out/build.log" 2>&1 ||
+	{ tail -n 20 "$out/build.log"; echo "bench: FAILED: module build"; exit 1; }
+cargo build -q --release --manifest-path "$repo/tools/Cargo.toml" -p pingpong ||
+	{ echo "bench: FAILED: pingpong build"; exit 1; }
+
+echo "bench: one VM boot under TCG emulation (no KVM here): absolute figures are inflated;"
+echo "bench: compare the configurations with each other, all measured in this boot"
+t0=$SECONDS
+# See tools/vmtest/vmtest.sh for --disable-kvm and </dev/null.
+timeout --kill-after=10 1500 \
+	vng --run "$kdir" --disable-kvm --user root --cpus 2 --memory 1G --rwdir "$out" \
+	--exec "$here/vmtest/bench-guest.sh $out" </dev/null >"$out/console.log" 2>&1 || true
+if ! grep -q '^done$' "$out/bench.txt" 2>/dev/null; then
+	tail -n 20 "$out/console.log"
+	echo "bench: FAILED: the VM did not finish (results: $out/bench.txt, console: $out/console.log)"
+	exit 1
+fi
+echo "bench: VM run took $((SECONDS - t0)) s; raw results in $out/bench.txt"
+
+awk '
+function median(key,   n, i, j, t, a) {
+	n = cnt[key]
+	for (i = 1; i <= n; i++) a[i] = val[key, i]
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	if (n == 0) return 0
+	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function add(key, v) { cnt[key]++; val[key, cnt[key]] = v; if (!(key in lo) || v < lo[key]) lo[key] = v; if (!(key in hi) || v > hi[key]) hi[key] = v }
+$1 == "clock" { clock = $2 }
+$1 == "micro" { add("irq " $3, $4); add("pre " $3, $5); add("irqs " $3, $6); add("pres " $3, $7) }
+$1 == "macro" && $4 > 0 { add("mac " $3, $4) }
+$1 == "acc" && $4 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ && $5 > 0 {
+	nacc++; am[nacc] = $2; au[nacc] = $3; ap[nacc] = $4; af[nacc] = $5
+	e = ($4 - $5 * 1000) / ($5 * 1000) * 100; if (e < 0) e = -e; ae[nacc] = e; if (e > maxerr) maxerr = e
+}
+$1 == "acc" && !($4 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/) { accfail = accfail " " $2 "/" $3 }
+$1 == "mem" { mem[$2] = $3 }
+END {
+	printf "guest clocksource: %s (TCG; on real hardware use tsc, see Documentation/benchmarks.rst)\n\n", clock
+	printf "micro: ns per pair, median of %d alternations (preemptstat_bench, 200000 pairs per series)\n", cnt["irq base"]
+	printf "%-20s %10s %10s %14s %14s\n", "configuration", "irq pair", "preempt", "irq 64 sites", "preempt 64 s."
+	split("base preemptstat ftrace both preemptstat_wakeup", cfgs, " ")
+	for (i = 1; i <= 5; i++) { c = cfgs[i]
+		printf "%-20s %10d %10d %14d %14d\n", c, median("irq " c), median("pre " c), median("irqs " c), median("pres " c) }
+	X = median("irq base"); Y = median("irq preemptstat"); Z = median("irq ftrace")
+	printf "\nadded cost per irq pair: preemptstat %d ns, ftrace preemptirqsoff %d ns, ratio %.2f (goal <= 0.5)\n", Y - X, Z - X, (Z - X) ? (Y - X) / (Z - X) : 0
+	Xp = median("pre base"); Yp = median("pre preemptstat"); Zp = median("pre ftrace")
+	printf "added cost per preempt pair: preemptstat %d ns, ftrace %d ns, ratio %.2f\n\n", Yp - Xp, Zp - Xp, (Zp - Xp) ? (Yp - Xp) / (Zp - Xp) : 0
+	printf "macro: pipe ping-pong round trips per second, median (min..max) of %d alternations\n", cnt["mac base"]
+	split("base preemptstat ftrace", mc, " ")
+	for (i = 1; i <= 3; i++) { c = mc[i]; printf "%-20s %10d   (%d..%d)\n", c, median("mac " c), lo["mac " c], hi["mac " c] }
+	B = median("mac base"); W = B ? (B - median("mac preemptstat")) / B * 100 : 0; U = B ? (B - median("mac ftrace")) / B * 100 : 0
+	printf "overhead: preemptstat %.1f %%, ftrace %.1f %%, ratio %.2f (goal <= 0.5)\n\n", W, U, U ? W / U : 0
+	printf "accuracy: the same injected section read by preemptstat and by ftrace in this boot\n"
+	printf "%-22s %8s %16s %12s %8s\n", "mode", "inj us", "preemptstat ns", "ftrace us", "err %"
+	for (i = 1; i <= nacc; i++) printf "%-22s %8d %16d %12d %8.2f\n", am[i], au[i], ap[i], af[i], ae[i]
+	if (accfail != "") printf "not measured (ftrace never kept the section):%s\n", accfail
+	printf "\nmemory: %d bytes at the defaults, %d bytes at the largest tables (2 CPUs)\n\n", mem["default"], mem["max"]
+	printf "bench: pair_ns_base=%d pair_ns_preemptstat=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_ftrace=%.1f accuracy_max_err_pct=%.2f\n", X, Y, Z, W, U, maxerr
+}' "$out/bench.txt"

@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The command line ([`Cli`]) and [`run`], which carries out a parsed command.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{ColorChoice, Parser, Subcommand, ValueEnum};
+use preemptstat_core::{
+    CpuWakeup, Kind, Setting, Snapshot, WorstSection, SUPPORTED_FORMAT_VERSION, WAKEUP_FILE,
+};
+use serde::Serialize;
+
+use crate::error::{Error, EXIT_OVER_THRESHOLD};
+use crate::json::{JsonDocument, JsonHistograms, JsonLogEntry, JsonSite, JsonWakeup, JsonWorst};
+use crate::query::{KindArg, SiteQuery, SortKey};
+use crate::source::{DebugfsSource, DEFAULT_DEBUGFS_MOUNT, DEFAULT_ROOT};
+use crate::text;
+use crate::units::format_ns;
+
+/// Shown at the end of `--help`.
+const EXAMPLES: &str = "\
+Examples:
+  preemptstat                             Summary, longest sites, worst sections, wakeup latency
+  preemptstat sites --kind irq --limit 5  The 5 longest irqs-off sites
+  preemptstat sites --filter my_driver    Sites in functions or modules matching my_driver
+  preemptstat worst --stacks              The longest sections with their stacks
+  preemptstat hist --kind preempt         Histogram of preempt-off sections
+  preemptstat wakeup                      Wakeup latency per CPU and the late wakeups, with blame
+  preemptstat wakeup --hist --cpu 1       The same for CPU 1, with latency histograms
+  preemptstat sites --sort spikes         Sites blamed for the most late wakeups first
+  preemptstat sites --json                All sites as JSON
+  preemptstat --fail-over-us 500 report   Exit 1 if any section or wakeup latency exceeded 500 us
+  preemptstat set threshold_us 200        Log sections of 200 us and more
+  preemptstat set period_us 500           Wake the probe every 500 us
+  preemptstat reset                       Clear all statistics
+  preemptstat --root ./capture            Read a copy of /sys/kernel/debug/preemptstat
+
+Exit status: 0 on success; 1 when --fail-over-us found a longer section or
+wakeup latency; 2 on any error (one line on standard error).";
+
+/// Reads the statistics the preemptstat kernel module exposes in debugfs.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "preemptstat",
+    version,
+    color = ColorChoice::Never,
+    after_help = EXAMPLES,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// The module's debugfs directory, or a copy of it.
+    #[arg(long, global = true, value_name = "DIR", default_value = DEFAULT_ROOT)]
+    pub root: PathBuf,
+
+    /// Where debugfs is mounted, used to explain a missing --root (for tests).
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        value_name = "DIR",
+        default_value = DEFAULT_DEBUGFS_MOUNT
+    )]
+    pub debugfs_mount: PathBuf,
+
+    /// Exit with status 1 if any site's longest section, or any CPU's largest
+    /// wakeup latency (IRQ or thread), took more than N us.
+    ///
+    /// Read commands print their normal output first, then one line per such
+    /// site and CPU latency on standard error. Every site and CPU counts,
+    /// whatever the command shows.
+    #[arg(long, global = true, value_name = "N")]
+    pub fail_over_us: Option<u64>,
+
+    /// Options of `report` when no command is given (with a command, its
+    /// own options come after it).
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// What to do; `report` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Print the summary, the 10 longest sites of each kind, the 5 worst sections, each CPU's wakeup latency and the 5 worst spikes (default).
+    Report(ReportArgs),
+    /// Print the sites: statistics per (kind, start, end), longest first.
+    Sites(SitesArgs),
+    /// Print the longest sections the module kept.
+    Worst(WorstArgs),
+    /// Print the log of sections at or over threshold_us, oldest first.
+    Log(LogArgs),
+    /// Print the log2 histograms of section durations as bars.
+    Hist(HistArgs),
+    /// Print the wakeup probe's latency per CPU and the late wakeups (spikes) with the section blamed.
+    Wakeup(WakeupArgs),
+    /// Print the module's debugfs format version and check this reader supports it.
+    Version(VersionArgs),
+    /// Set a control: `enable 0|1`, `threshold_us 0..10000000`, `wakeup_enable 0|1`, `period_us 100..1000000` or `wakeup_threshold_us 0..10000000`.
+    Set(SetArgs),
+    /// Clear every statistic, list and log (writes 1 to reset).
+    Reset,
+}
+
+impl Command {
+    /// The subcommand's name, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Report(_) => "report",
+            Command::Sites(_) => "sites",
+            Command::Worst(_) => "worst",
+            Command::Log(_) => "log",
+            Command::Hist(_) => "hist",
+            Command::Wakeup(_) => "wakeup",
+            Command::Version(_) => "version",
+            Command::Set(_) => "set",
+            Command::Reset => "reset",
+        }
+    }
+}
+
+/// Options of `preemptstat report`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct ReportArgs {
+    /// Print JSON instead: every part of the snapshot.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `preemptstat sites`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct SitesArgs {
+    /// Only sites of this kind.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<KindArg>,
+
+    /// Sort by this, largest first.
+    #[arg(long, value_enum, default_value_t = SortKey::Max, value_name = "KEY")]
+    pub sort: SortKey,
+
+    /// Show at most N sites.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Only sites whose start or end (demangled, module name included) contains SUBSTR.
+    #[arg(long, value_name = "SUBSTR")]
+    pub filter: Option<String>,
+
+    /// Print JSON instead: {"version":1,"sections":[...]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl SitesArgs {
+    /// The selection these options describe.
+    pub fn query(&self) -> SiteQuery {
+        SiteQuery {
+            kind: self.kind.map(Kind::from),
+            sort: self.sort,
+            limit: self.limit,
+            filter: self.filter.clone(),
+        }
+    }
+}
+
+/// Options of `preemptstat worst`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct WorstArgs {
+    /// Print each section's stack, innermost frame first.
+    #[arg(long)]
+    pub stacks: bool,
+
+    /// Print JSON instead (stacks included): {"version":1,"worst":[...]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `preemptstat log`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct LogArgs {
+    /// Print JSON instead: {"version":1,"log":[...]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `preemptstat hist`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct HistArgs {
+    /// Only the histogram of this kind.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<KindArg>,
+
+    /// Print JSON instead: {"version":1,"hist":{...}}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `preemptstat wakeup`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct WakeupArgs {
+    /// Also print each CPU's IRQ and thread latency histograms as bars.
+    #[arg(long)]
+    pub hist: bool,
+
+    /// Only this CPU (its statistics, spikes and histograms).
+    #[arg(long, value_name = "N")]
+    pub cpu: Option<u32>,
+
+    /// Print JSON instead (histograms included): {"version":1,"wakeup":{...}}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `preemptstat version`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct VersionArgs {
+    /// Print JSON instead: {"version":N}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The settings `preemptstat set` can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SettingArg {
+    /// Recording on (1) or off (0).
+    #[value(name = "enable")]
+    Enable,
+    /// Log sections at least this many microseconds long (0 to 10000000; 0: none).
+    #[value(name = "threshold_us")]
+    ThresholdUs,
+    /// Wakeup probe on (1) or off (0).
+    #[value(name = "wakeup_enable")]
+    WakeupEnable,
+    /// The wakeup probe's timer period in microseconds (100 to 1000000).
+    #[value(name = "period_us")]
+    PeriodUs,
+    /// Wakeups this many microseconds late or more are spikes (0 to 10000000; 0: none).
+    #[value(name = "wakeup_threshold_us")]
+    WakeupThresholdUs,
+}
+
+impl From<SettingArg> for Setting {
+    fn from(s: SettingArg) -> Self {
+        match s {
+            SettingArg::Enable => Setting::Enable,
+            SettingArg::ThresholdUs => Setting::ThresholdUs,
+            SettingArg::WakeupEnable => Setting::WakeupEnable,
+            SettingArg::PeriodUs => Setting::PeriodUs,
+            SettingArg::WakeupThresholdUs => Setting::WakeupThresholdUs,
+        }
+    }
+}
+
+/// Options of `preemptstat set`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct SetArgs {
+    /// The setting.
+    #[arg(value_enum)]
+    pub key: SettingArg,
+
+    /// The new value, checked before anything is written.
+    #[arg(allow_hyphen_values = true)]
+    pub value: String,
+}
+
+/// The JSON form of `preemptstat version --json`: `{"version":1}`.
+#[derive(Debug, Serialize)]
+struct VersionJson {
+    version: u32,
+}
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything is fine: exit 0.
+    Success,
+    /// `--fail-over-us` found a longer section: exit
+    /// [`EXIT_OVER_THRESHOLD`].
+    OverThreshold,
+}
+
+impl Status {
+    /// The process exit code.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Status::Success => 0,
+            Status::OverThreshold => EXIT_OVER_THRESHOLD,
+        }
+    }
+}
+
+impl Cli {
+    /// The source the options describe.
+    pub fn source(&self) -> DebugfsSource {
+        DebugfsSource::with_root(&self.root).with_debugfs_mount(&self.debugfs_mount)
+    }
+
+    /// The command to run, with the default filled in.
+    pub fn command_or_default(&self) -> Command {
+        self.command
+            .clone()
+            .unwrap_or_else(|| Command::Report(self.report.clone()))
+    }
+}
+
+/// Runs `cli`, writing the output to `out` and the `--fail-over-us`
+/// offenders to `diag` (standard error in the binary), one line each: the
+/// sites in file order, then the CPUs' thread and IRQ latencies:
+///
+/// ```text
+/// preemptstat: over 5000 us: any max 7.53 ms (7532054 ns) at worker_thread+0x253/0x2f0
+/// preemptstat: over 5000 us: wakeup cpu 0 thread max 8.91 ms (8911872 ns)
+/// ```
+///
+/// `preemptstat version` writes `format version: 1 (reader supports 1)`,
+/// and with `--json` `{"version":1}`.
+///
+/// # Errors
+///
+/// Any [`Error`] from reading, parsing or writing the module's files, an
+/// [`Error::Usage`] for `--fail-over-us` with `set` or `reset`, or
+/// [`Error::Output`] if `out` fails; [`Error::NoSuchCpu`] for `wakeup --cpu`
+/// with a CPU the module does not list.
+pub fn run(cli: &Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Status, Error> {
+    let source = cli.source();
+    let command = cli.command_or_default();
+    if let (Some(command), true) = (&cli.command, cli.report.json) {
+        return Err(Error::Usage {
+            message: format!(
+                "--json goes after the command: 'preemptstat {} --json'",
+                command.name()
+            ),
+        });
+    }
+    if let (Command::Set(_) | Command::Reset, Some(_)) = (&command, cli.fail_over_us) {
+        return Err(Error::Usage {
+            message: format!(
+                "--fail-over-us applies to read commands, not '{}'",
+                command.name()
+            ),
+        });
+    }
+    match &command {
+        Command::Set(args) => {
+            let value = source.set(args.key.into(), &args.value)?;
+            return output(out, |out| {
+                writeln!(out, "{} = {value}", Setting::from(args.key))
+            });
+        }
+        Command::Reset => {
+            source.reset()?;
+            return output(out, |out| writeln!(out, "reset"));
+        }
+        Command::Version(args) if cli.fail_over_us.is_none() => {
+            let version = source.read_version()?.get();
+            write_version(out, version, args.json)?;
+            return Ok(Status::Success);
+        }
+        _ => {}
+    }
+    let snapshot = source.read_snapshot()?;
+    let cpus = match &command {
+        Command::Wakeup(args) => select_cpus(&source, &snapshot, args.cpu)?,
+        _ => Vec::new(),
+    };
+    write_snapshot(out, &command, &snapshot, &cpus)?;
+    let Some(limit_us) = cli.fail_over_us else {
+        return Ok(Status::Success);
+    };
+    let mut over = false;
+    // Like the exit status, the list matters more than a failing stderr.
+    for site in snapshot.sites_over(limit_us) {
+        over = true;
+        let _ = writeln!(
+            diag,
+            "preemptstat: over {limit_us} us: {} max {} ({} ns) at {}",
+            site.kind,
+            format_ns(site.max_ns),
+            site.max_ns,
+            site.start
+        );
+    }
+    for o in snapshot.wakeup_over(limit_us) {
+        over = true;
+        let _ = writeln!(
+            diag,
+            "preemptstat: over {limit_us} us: wakeup cpu {} {} max {} ({} ns)",
+            o.cpu,
+            o.latency,
+            format_ns(o.max_ns),
+            o.max_ns
+        );
+    }
+    if !over {
+        return Ok(Status::Success);
+    }
+    let _ = diag.flush();
+    Ok(Status::OverThreshold)
+}
+
+/// The CPUs `wakeup` shows: all of them, or only `only`.
+///
+/// # Errors
+///
+/// [`Error::NoSuchCpu`] if the `wakeup` file does not list `only`.
+fn select_cpus<'a>(
+    source: &DebugfsSource,
+    snapshot: &'a Snapshot,
+    only: Option<u32>,
+) -> Result<Vec<&'a CpuWakeup>, Error> {
+    let Some(cpu) = only else {
+        return Ok(snapshot.wakeup.iter().collect());
+    };
+    match snapshot.wakeup_cpu(cpu) {
+        Some(c) => Ok(vec![c]),
+        None => Err(Error::NoSuchCpu {
+            path: source.path(WAKEUP_FILE),
+            cpu,
+            cpus: snapshot.wakeup.iter().map(|c| c.cpu).collect(),
+        }),
+    }
+}
+
+/// Runs `write` on `out` and flushes, mapping failures to [`Error::Output`].
+fn output(
+    out: &mut dyn Write,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Status, Error> {
+    write(out)
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Output { source })?;
+    Ok(Status::Success)
+}
+
+/// Writes the output of `preemptstat version`.
+fn write_version(out: &mut dyn Write, version: u32, json: bool) -> Result<Status, Error> {
+    output(out, |out| {
+        if json {
+            let json = serde_json::to_string(&VersionJson { version })?;
+            writeln!(out, "{json}")
+        } else {
+            writeln!(
+                out,
+                "format version: {version} (reader supports {SUPPORTED_FORMAT_VERSION})"
+            )
+        }
+    })
+}
+
+/// Writes `doc` as one line of JSON.
+fn write_json(out: &mut dyn Write, doc: &JsonDocument<'_>) -> std::io::Result<()> {
+    let json = serde_json::to_string(doc)?;
+    writeln!(out, "{json}")
+}
+
+/// Writes the output of the read command `command` for `snapshot`; `cpus`
+/// are the CPUs `wakeup` shows.
+fn write_snapshot(
+    out: &mut dyn Write,
+    command: &Command,
+    snapshot: &Snapshot,
+    cpus: &[&CpuWakeup],
+) -> Result<(), Error> {
+    let base = JsonDocument::new(snapshot);
+    output(out, |out| match command {
+        Command::Report(args) if args.json => write_json(out, &JsonDocument::full(snapshot)),
+        Command::Report(_) => text::write_report(out, snapshot),
+        Command::Sites(args) => {
+            let sites = args.query().select(&snapshot.sites);
+            if args.json {
+                let sections = sites.into_iter().map(JsonSite::from).collect();
+                write_json(
+                    out,
+                    &JsonDocument {
+                        sections: Some(sections),
+                        ..base
+                    },
+                )
+            } else {
+                text::write_sites(out, &sites, true)
+            }
+        }
+        Command::Worst(args) if args.json => {
+            let worst = snapshot.worst.iter().map(JsonWorst::from).collect();
+            write_json(
+                out,
+                &JsonDocument {
+                    worst: Some(worst),
+                    ..base
+                },
+            )
+        }
+        Command::Worst(args) => {
+            let worst: Vec<&WorstSection> = snapshot.worst.iter().collect();
+            text::write_worst(out, &worst, args.stacks)
+        }
+        Command::Log(args) if args.json => {
+            let log = snapshot.log.iter().map(JsonLogEntry::from).collect();
+            write_json(
+                out,
+                &JsonDocument {
+                    log: Some(log),
+                    ..base
+                },
+            )
+        }
+        Command::Log(_) => text::write_log(out, &snapshot.log),
+        Command::Hist(args) => {
+            let only = args.kind.map(Kind::from);
+            if args.json {
+                write_json(
+                    out,
+                    &JsonDocument {
+                        hist: Some(JsonHistograms::new(snapshot, only)),
+                        ..base
+                    },
+                )
+            } else {
+                let kinds: Vec<Kind> = match only {
+                    Some(kind) => vec![kind],
+                    None => Kind::ALL.to_vec(),
+                };
+                text::write_hist(out, snapshot, &kinds)
+            }
+        }
+        Command::Wakeup(args) if args.json => write_json(
+            out,
+            &JsonDocument {
+                wakeup: Some(JsonWakeup::new(snapshot, args.cpu)),
+                ..base
+            },
+        ),
+        Command::Wakeup(args) => text::write_wakeup(out, snapshot, cpus, args.hist),
+        Command::Version(args) if args.json => write_json(out, &base),
+        Command::Version(_) => writeln!(
+            out,
+            "format version: {} (reader supports {SUPPORTED_FORMAT_VERSION})",
+            snapshot.version.get()
+        ),
+        // Handled before the snapshot is read.
+        Command::Set(_) | Command::Reset => Ok(()),
+    })
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use std::path::Path;
+
+    fn parse(args: &[&str]) -> Cli {
+        let mut all = vec!["preemptstat"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap()
+    }
+
+    fn live() -> String {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/v1-live")
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Runs `args` and returns the status or error, stdout and stderr.
+    fn run_args(args: &[&str]) -> (Result<Status, Error>, String, String) {
+        let (mut out, mut diag) = (Vec::new(), Vec::new());
+        let result = run(&parse(args), &mut out, &mut diag);
+        (
+            result,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(diag).unwrap(),
+        )
+    }
+
+    #[test]
+    fn command_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_subcommand_defaults_to_report() {
+        let cli = parse(&[]);
+        assert_eq!(cli.command, None);
+        assert_eq!(
+            cli.command_or_default(),
+            Command::Report(ReportArgs { json: false })
+        );
+        assert_eq!(cli.source(), DebugfsSource::new());
+        assert_eq!(
+            parse(&["--json"]).command_or_default(),
+            Command::Report(ReportArgs { json: true })
+        );
+    }
+
+    #[test]
+    fn global_options_work_after_the_subcommand() {
+        let cli = parse(&[
+            "version",
+            "--json",
+            "--root",
+            "/a",
+            "--debugfs-mount",
+            "/b",
+            "--fail-over-us",
+            "7",
+        ]);
+        assert_eq!(
+            cli.command_or_default(),
+            Command::Version(VersionArgs { json: true })
+        );
+        assert_eq!(
+            cli.source(),
+            DebugfsSource::with_root("/a").with_debugfs_mount("/b")
+        );
+        assert_eq!(cli.fail_over_us, Some(7));
+    }
+
+    #[test]
+    fn sites_options() {
+        let cli = parse(&[
+            "sites", "--kind", "irq", "--sort", "mean", "--limit", "3", "--filter", "inject",
+        ]);
+        let Some(Command::Sites(args)) = cli.command else {
+            panic!("{cli:?}");
+        };
+        assert_eq!(
+            args.query(),
+            SiteQuery {
+                kind: Some(Kind::Irq),
+                sort: SortKey::Mean,
+                limit: Some(3),
+                filter: Some("inject".into()),
+            }
+        );
+        assert_eq!(
+            parse(&["sites"]).command,
+            Some(Command::Sites(SitesArgs::default()))
+        );
+    }
+
+    #[test]
+    fn bad_option_values_are_usage_errors() {
+        for args in [
+            &["sites", "--kind", "softirq"][..],
+            &["sites", "--sort", "min"],
+            &["sites", "--limit", "-1"],
+            &["hist", "--kind", "all"],
+            &["set", "enabled", "1"],
+            &["set", "period", "100"],
+            &["set", "wakeup_threshold", "100"],
+            &["set", "enable"],
+            &["--fail-over-us", "x"],
+            &["reset", "now"],
+        ] {
+            let mut all = vec!["preemptstat"];
+            all.extend_from_slice(args);
+            assert!(Cli::try_parse_from(all).is_err(), "{args:?}");
+        }
+        // Negative values reach the reader's own check.
+        let cli = parse(&["set", "threshold_us", "-5"]);
+        assert!(
+            matches!(cli.command, Some(Command::Set(SetArgs { ref value, .. })) if value == "-5")
+        );
+    }
+
+    #[test]
+    fn help_has_examples_and_hides_the_test_option() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("Examples:"), "{help}");
+        assert!(help.contains("--root <DIR>"), "{help}");
+        assert!(help.contains("--fail-over-us <N>"), "{help}");
+        assert!(help.contains(DEFAULT_ROOT), "{help}");
+        assert!(!help.contains("debugfs-mount"), "{help}");
+    }
+
+    #[test]
+    fn run_reports_version_text_and_json() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("version"), "preemptstat debugfs format 1\n").unwrap();
+        let root = dir.path().to_str().unwrap();
+
+        let (result, out, _) = run_args(&["--root", root, "version"]);
+        assert_eq!(result.unwrap(), Status::Success);
+        assert_eq!(out, "format version: 1 (reader supports 1)\n");
+
+        let (result, out, _) = run_args(&["--root", root, "version", "--json"]);
+        assert_eq!(result.unwrap(), Status::Success);
+        assert_eq!(out, "{\"version\":1}\n");
+    }
+
+    #[test]
+    fn version_with_fail_over_reads_the_snapshot() {
+        let root = live();
+        // No site is over 9 ms, but CPU 1's wakeups are.
+        let (result, out, diag) = run_args(&["--root", &root, "--fail-over-us", "9000", "version"]);
+        assert_eq!(result.unwrap(), Status::OverThreshold);
+        assert_eq!(out, "format version: 1 (reader supports 1)\n");
+        assert_eq!(
+            diag,
+            "preemptstat: over 9000 us: wakeup cpu 1 thread max 9.32 ms (9318454 ns)\n\
+             preemptstat: over 9000 us: wakeup cpu 1 irq max 9.15 ms (9153468 ns)\n"
+        );
+        let (result, out, _) = run_args(&[
+            "--root",
+            &root,
+            "--fail-over-us",
+            "9000",
+            "version",
+            "--json",
+        ]);
+        assert_eq!(result.unwrap(), Status::OverThreshold);
+        assert_eq!(out, "{\"version\":1}\n");
+    }
+
+    #[test]
+    fn fail_over_lists_offenders_after_the_output() {
+        let root = live();
+        let (result, out, diag) = run_args(&[
+            "--root",
+            &root,
+            "--fail-over-us",
+            "7500",
+            "sites",
+            "--limit",
+            "1",
+        ]);
+        assert_eq!(result.unwrap(), Status::OverThreshold);
+        assert_eq!(Status::OverThreshold.exit_code(), 1);
+        assert_eq!(out.lines().count(), 2);
+        assert_eq!(
+            diag,
+            "preemptstat: over 7500 us: any max 7.53 ms (7532054 ns) at worker_thread+0x253/0x2f0\n\
+             preemptstat: over 7500 us: preempt max 7.53 ms (7532054 ns) at worker_thread+0x253/0x2f0\n\
+             preemptstat: over 7500 us: wakeup cpu 0 thread max 8.91 ms (8911872 ns)\n\
+             preemptstat: over 7500 us: wakeup cpu 0 irq max 8.79 ms (8793756 ns)\n\
+             preemptstat: over 7500 us: wakeup cpu 1 thread max 9.32 ms (9318454 ns)\n\
+             preemptstat: over 7500 us: wakeup cpu 1 irq max 9.15 ms (9153468 ns)\n"
+        );
+        // Exactly at the limit is not over it.
+        let (result, _, diag) = run_args(&["--root", &root, "--fail-over-us", "9318", "hist"]);
+        assert_eq!(result.unwrap(), Status::OverThreshold);
+        assert_eq!(
+            diag,
+            "preemptstat: over 9318 us: wakeup cpu 1 thread max 9.32 ms (9318454 ns)\n"
+        );
+        let (result, _, diag) = run_args(&["--root", &root, "--fail-over-us", "9319", "log"]);
+        assert_eq!(result.unwrap(), Status::Success);
+        assert_eq!(diag, "");
+    }
+
+    #[test]
+    fn wakeup_options() {
+        assert_eq!(
+            parse(&["wakeup"]).command,
+            Some(Command::Wakeup(WakeupArgs::default()))
+        );
+        assert_eq!(
+            parse(&["wakeup", "--hist", "--cpu", "1", "--json"]).command,
+            Some(Command::Wakeup(WakeupArgs {
+                hist: true,
+                cpu: Some(1),
+                json: true
+            }))
+        );
+        for args in [
+            &["wakeup", "--cpu"][..],
+            &["wakeup", "--cpu", "-1"],
+            &["wakeup", "--cpu", "x"],
+        ] {
+            let mut all = vec!["preemptstat"];
+            all.extend_from_slice(args);
+            assert!(Cli::try_parse_from(all).is_err(), "{args:?}");
+        }
+        let (result, out, _) = run_args(&["--root", &live(), "wakeup", "--cpu", "2"]);
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::NoSuchCpu { cpu: 2, .. }), "{err:?}");
+        assert!(err.to_string().ends_with("(it lists CPUs 0, 1)"), "{err}");
+        assert_eq!(out, "");
+    }
+
+    #[test]
+    fn misplaced_flags_are_usage_errors() {
+        let (result, out, _) = run_args(&["--json", "sites"]);
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Usage { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "--json goes after the command: 'preemptstat sites --json' (see 'preemptstat --help')"
+        );
+        assert_eq!(out, "");
+        let (result, _, _) = run_args(&["--fail-over-us", "5", "reset"]);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "--fail-over-us applies to read commands, not 'reset' (see 'preemptstat --help')"
+        );
+    }
+
+    #[test]
+    fn set_and_reset_write_through_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("version", "preemptstat debugfs format 1\n"),
+            ("enable", "0\n"),
+            ("threshold_us", "500\n"),
+            ("wakeup_enable", "1\n"),
+            ("period_us", "1000\n"),
+            ("wakeup_threshold_us", "1000\n"),
+            ("reset", ""),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let root = dir.path().to_str().unwrap();
+        let read = |name| std::fs::read_to_string(dir.path().join(name)).unwrap();
+
+        let (result, out, _) = run_args(&["--root", root, "set", "enable", "1"]);
+        assert_eq!(result.unwrap(), Status::Success);
+        assert_eq!(out, "enable = 1\n");
+        assert_eq!(read("enable"), "1\n");
+
+        let (result, out, _) = run_args(&["--root", root, "set", "threshold_us", "20"]);
+        assert_eq!(result.unwrap(), Status::Success);
+        assert_eq!(out, "threshold_us = 20\n");
+        assert_eq!(read("threshold_us"), "20\n");
+
+        let (result, out, _) = run_args(&["--root", root, "set", "threshold_us", "10000001"]);
+        assert!(matches!(result, Err(Error::InvalidSetting { .. })));
+        assert_eq!(out, "");
+        assert_eq!(read("threshold_us"), "20\n");
+
+        for (key, value) in [
+            ("wakeup_enable", "0"),
+            ("period_us", "100"),
+            ("wakeup_threshold_us", "0"),
+        ] {
+            let (result, out, _) = run_args(&["--root", root, "set", key, value]);
+            assert_eq!(result.unwrap(), Status::Success);
+            assert_eq!(out, format!("{key} = {value}\n"));
+            assert_eq!(read(key), format!("{value}\n"));
+        }
+        let (result, out, _) = run_args(&["--root", root, "set", "period_us", "99"]);
+        assert!(matches!(result, Err(Error::InvalidSetting { .. })));
+        assert_eq!(out, "");
+        assert_eq!(read("period_us"), "100\n");
+
+        let (result, out, _) = run_args(&["--root", root, "reset"]);
+        assert_eq!(result.unwrap(), Status::Success);
+        assert_eq!(out, "reset\n");
+        assert_eq!(read("reset"), "1\n");
+    }
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Helpers shared by the integration tests: running the binary, checking the output contracts, and fixture directories.
+
+// Each test crate uses a different part of this module.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_preemptstat");
+
+/// The committed fixture directory `name` (see tests/fixtures/README.md).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Runs the binary with `args`.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("spawn preemptstat")
+}
+
+/// Runs the binary with `--root <root>` and `args`.
+pub fn run_on(root: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--root", s(root)];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// `p` as `&str`.
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("test paths are UTF-8")
+}
+
+/// The standard output of a run, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// The standard error of a run, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Asserts a successful run that printed `expected` and nothing on stderr.
+#[track_caller]
+pub fn assert_success(out: &Output, expected: &str) {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
+    assert_eq!(stdout(out), expected);
+    assert_eq!(stderr(out), "");
+}
+
+/// Asserts a successful run with nothing on stderr and returns its output.
+#[track_caller]
+pub fn success(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
+    assert_eq!(stderr(out), "");
+    stdout(out)
+}
+
+/// Asserts the failure contract: exit code 2, nothing on stdout, exactly one
+/// line on stderr starting with `preemptstat: ` and containing every needle.
+/// Returns that line.
+#[track_caller]
+pub fn assert_failure(out: &Output, needles: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(stdout(out), "", "stderr: {err}");
+    assert!(
+        err.ends_with('\n'),
+        "stderr not newline-terminated: {err:?}"
+    );
+    let line = err.trim_end_matches('\n');
+    assert!(
+        !line.contains('\n'),
+        "more than one line on stderr: {err:?}"
+    );
+    assert!(line.starts_with("preemptstat: "), "{err:?}");
+    assert!(!line.contains("panicked"), "{err:?}");
+    for needle in needles {
+        assert!(line.contains(needle), "{line:?} lacks {needle:?}");
+    }
+    line.to_string()
+}
+
+/// A temporary copy of the fixture directory `name`, to write to.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in fs::read_dir(fixture(name)).expect("fixture dir") {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
