@@ -33,14 +33,20 @@ die() {
 	exit 1
 }
 
-# step NAME COMMAND...: run one long step, print what it does and how long it took.
+mkdir -p "$CACHE_DIR"
+log=$CACHE_DIR/setup.log
+
+# step NAME COMMAND...: run one long step with its output in the log, print what it does and
+# how long it took; on failure, show the end of its output and stop.
 step() {
 	local name=$1
 	shift
 	local t0=$SECONDS
 	echo "setup: $name ..."
-	if ! "$@"; then
-		die "$name (see the output above; rerun 'make setup' once the cause is fixed)"
+	echo "=== $(date) $name" >>"$log"
+	if ! "$@" >>"$log" 2>&1; then
+		tail -n 25 "$log" >&2
+		die "$name (full output in $log; rerun 'make setup' once the cause is fixed)"
 	fi
 	echo "setup: $name done in $((SECONDS - t0)) s"
 	did_something=1

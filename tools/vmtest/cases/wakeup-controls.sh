@@ -26,7 +26,7 @@ echo 1 >"$PS_ROOT/wakeup_enable"
 sleep 2
 n=$(wakeup_field 0 2)
 info "2 s at 10 ms: $n interrupts"
-[ "$n" -ge 100 ] && [ "$n" -le 220 ] || die "2 s at period 10 ms gave $n interrupts"
+[ "$n" -ge 100 ] && [ "$n" -le 260 ] || die "2 s at period 10 ms gave $n interrupts"
 rmmod preemptstat
 insmod "$PS_KO" wakeup=0 || die "insmod wakeup=0 failed"
 assert_eq "$(cat "$PS_ROOT/wakeup_enable")" 0 "wakeup_enable after wakeup=0"
