@@ -26,6 +26,7 @@ mod debugfs_raw;
 mod model;
 mod percpu;
 mod probes;
+mod record;
 mod report;
 mod seqcount;
 mod sites;

@@ -246,7 +246,7 @@ pub(crate) fn show_worst(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     if failed {
         return Err(fmt::Error);
     }
-    sort_by_key(&mut all, |w| core::cmp::Reverse(w.ns));
+    sort_by_key(&mut all, |w| core::cmp::Reverse(w.section.ns));
     writeln!(
         out,
         "# section rank kind context duration_ns cpu pid comm end_ns start end"
@@ -254,6 +254,8 @@ pub(crate) fn show_worst(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     writeln!(out, "# frame rank depth address")?;
     for (i, w) in all.iter().take(t.sizes.worst).enumerate() {
         let rank = i + 1;
+        let frames = w.frames.iter().take(w.nr_frames);
+        let w = &w.section;
         write!(
             out,
             "section {rank} {} {} {} {} {} ",
@@ -269,7 +271,7 @@ pub(crate) fn show_worst(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
         out.write_char(' ')?;
         write_symbol(out, &names, 0, w.end)?;
         out.write_char('\n')?;
-        for (depth, &f) in w.frames.iter().take(w.nr_frames).enumerate() {
+        for (depth, &f) in frames.enumerate() {
             write!(out, "frame {rank} {depth} ")?;
             write_symbol(out, &names, 0, f)?;
             out.write_char('\n')?;
@@ -286,7 +288,7 @@ pub(crate) fn show_log(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     let mut failed = false;
     for (cpu, st) in t.cpus.iter() {
         st.log
-            .for_each(gen, cpu as u32, |r| push(&mut all, r.clone(), &mut failed));
+            .for_each(gen, cpu as u32, |r| push(&mut all, *r, &mut failed));
     }
     if failed {
         return Err(fmt::Error);

@@ -5,46 +5,23 @@
 //! The ring keeps the newest records: a full ring overwrites its oldest record, and
 //! `log_overwritten` in the summary counts every record lost that way.
 
-use crate::{seqcount::SeqCount, sites::Sample};
-use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use crate::{
+    record::{SectionCell, SectionRecord},
+    seqcount::SeqCount,
+    sites::Sample,
+};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
 #[repr(C, align(64))]
 struct LogSlot {
     seq: SeqCount,
     gen: AtomicU64,
-    kind: AtomicU32,
-    ctx: AtomicU32,
-    pid: AtomicU32,
-    start: AtomicUsize,
-    end: AtomicUsize,
-    ns: AtomicU64,
-    end_ns: AtomicU64,
-    comm: [AtomicU64; 2],
+    section: SectionCell,
 }
 
 /// A copy of one log record.
-#[derive(Clone)]
-pub(crate) struct LogSnapshot {
-    /// Kind index.
-    pub(crate) kind: u32,
-    /// Context code it started in.
-    pub(crate) ctx: u32,
-    /// CPU.
-    pub(crate) cpu: u32,
-    /// Task that opened it.
-    pub(crate) pid: u32,
-    /// Its name.
-    pub(crate) comm: [u64; 2],
-    /// Start site.
-    pub(crate) start: usize,
-    /// End site.
-    pub(crate) end: usize,
-    /// Duration.
-    pub(crate) ns: u64,
-    /// When it ended.
-    pub(crate) end_ns: u64,
-}
+pub(crate) type LogSnapshot = SectionRecord;
 
 /// One CPU's log ring.
 pub(crate) struct LogRing {
@@ -62,14 +39,7 @@ impl LogRing {
                 LogSlot {
                     seq: SeqCount::new(),
                     gen: AtomicU64::new(0),
-                    kind: AtomicU32::new(0),
-                    ctx: AtomicU32::new(0),
-                    pid: AtomicU32::new(0),
-                    start: AtomicUsize::new(0),
-                    end: AtomicUsize::new(0),
-                    ns: AtomicU64::new(0),
-                    end_ns: AtomicU64::new(0),
-                    comm: [const { AtomicU64::new(0) }; 2],
+                    section: SectionCell::new(),
                 },
                 GFP_KERNEL,
             )?;
@@ -108,15 +78,7 @@ impl LogRing {
             return;
         };
         slot.seq.write(|| {
-            slot.kind.store(s.kind as u32, Relaxed);
-            slot.ctx.store(s.ctx, Relaxed);
-            slot.pid.store(s.pid as u32, Relaxed);
-            slot.start.store(s.start, Relaxed);
-            slot.end.store(s.end, Relaxed);
-            slot.ns.store(s.ns, Relaxed);
-            slot.end_ns.store(s.end_ns, Relaxed);
-            slot.comm[0].store(s.comm[0], Relaxed);
-            slot.comm[1].store(s.comm[1], Relaxed);
+            slot.section.store(s);
             slot.gen.store(gen, Relaxed);
         });
         self.head.store(head.wrapping_add(1), Relaxed);
@@ -128,17 +90,7 @@ impl LogRing {
             if slot.gen.load(Relaxed) != gen {
                 continue;
             }
-            let snap = slot.seq.read(|| LogSnapshot {
-                kind: slot.kind.load(Relaxed),
-                ctx: slot.ctx.load(Relaxed),
-                cpu,
-                pid: slot.pid.load(Relaxed),
-                comm: [slot.comm[0].load(Relaxed), slot.comm[1].load(Relaxed)],
-                start: slot.start.load(Relaxed),
-                end: slot.end.load(Relaxed),
-                ns: slot.ns.load(Relaxed),
-                end_ns: slot.end_ns.load(Relaxed),
-            });
+            let snap = slot.seq.read(|| slot.section.load(cpu));
             if let Some(snap) = snap {
                 if slot.gen.load(Relaxed) == gen {
                     f(&snap);

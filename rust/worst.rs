@@ -7,7 +7,12 @@
 //! The stack is saved only when a section makes it into the list: once the list is full, that
 //! is one load and one compare on the common path.
 
-use crate::{seqcount::SeqCount, sites::Sample, sys};
+use crate::{
+    record::{SectionCell, SectionRecord},
+    seqcount::SeqCount,
+    sites::Sample,
+    sys,
+};
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
 
@@ -18,15 +23,8 @@ pub(crate) const STACK_DEPTH: usize = 16;
 struct WorstSlot {
     seq: SeqCount,
     gen: AtomicU64,
-    kind: AtomicU32,
-    ctx: AtomicU32,
-    pid: AtomicU32,
+    section: SectionCell,
     nr_frames: AtomicU32,
-    start: AtomicUsize,
-    end: AtomicUsize,
-    ns: AtomicU64,
-    end_ns: AtomicU64,
-    comm: [AtomicU64; 2],
     frames: [AtomicUsize; STACK_DEPTH],
 }
 
@@ -35,15 +33,8 @@ impl WorstSlot {
         Self {
             seq: SeqCount::new(),
             gen: AtomicU64::new(0),
-            kind: AtomicU32::new(0),
-            ctx: AtomicU32::new(0),
-            pid: AtomicU32::new(0),
+            section: SectionCell::new(),
             nr_frames: AtomicU32::new(0),
-            start: AtomicUsize::new(0),
-            end: AtomicUsize::new(0),
-            ns: AtomicU64::new(0),
-            end_ns: AtomicU64::new(0),
-            comm: [const { AtomicU64::new(0) }; 2],
             frames: [const { AtomicUsize::new(0) }; STACK_DEPTH],
         }
     }
@@ -52,24 +43,8 @@ impl WorstSlot {
 /// A consistent copy of one worst section.
 #[derive(Clone)]
 pub(crate) struct WorstSnapshot {
-    /// Kind index.
-    pub(crate) kind: u32,
-    /// Context code it started in.
-    pub(crate) ctx: u32,
-    /// CPU.
-    pub(crate) cpu: u32,
-    /// Task that opened it.
-    pub(crate) pid: u32,
-    /// Its name.
-    pub(crate) comm: [u64; 2],
-    /// Start site.
-    pub(crate) start: usize,
-    /// End site.
-    pub(crate) end: usize,
-    /// Duration.
-    pub(crate) ns: u64,
-    /// When it ended.
-    pub(crate) end_ns: u64,
+    /// The section.
+    pub(crate) section: SectionRecord,
     /// Stack at its end, innermost first.
     pub(crate) frames: [usize; STACK_DEPTH],
     /// How many of `frames` are valid.
@@ -122,12 +97,12 @@ impl WorstList {
                 victim = Some(slot);
                 break;
             }
-            if victim.is_none_or(|v| slot.ns.load(Relaxed) < v.ns.load(Relaxed)) {
+            if victim.is_none_or(|v| slot.section.ns() < v.section.ns()) {
                 victim = Some(slot);
             }
         }
         let Some(v) = victim else { return };
-        if v.gen.load(Relaxed) == gen && v.ns.load(Relaxed) >= s.ns {
+        if v.gen.load(Relaxed) == gen && v.section.ns() >= s.ns {
             return;
         }
         let mut frames = [0usize; STACK_DEPTH + 8];
@@ -137,15 +112,7 @@ impl WorstList {
         let skip = frames.iter().position(|&f| f == raw_end_ip).unwrap_or(0);
         let frames = frames.get(skip..).unwrap_or(&[]);
         v.seq.write(|| {
-            v.kind.store(s.kind as u32, Relaxed);
-            v.ctx.store(s.ctx, Relaxed);
-            v.pid.store(s.pid as u32, Relaxed);
-            v.start.store(s.start, Relaxed);
-            v.end.store(s.end, Relaxed);
-            v.ns.store(s.ns, Relaxed);
-            v.end_ns.store(s.end_ns, Relaxed);
-            v.comm[0].store(s.comm[0], Relaxed);
-            v.comm[1].store(s.comm[1], Relaxed);
+            v.section.store(s);
             let mut nr = 0;
             for (d, f) in v.frames.iter().zip(frames.iter()) {
                 d.store(*f, Relaxed);
@@ -161,7 +128,7 @@ impl WorstList {
                 floor = 0;
                 break;
             }
-            floor = floor.min(slot.ns.load(Relaxed));
+            floor = floor.min(slot.section.ns());
         }
         self.floor_ns.store(floor, Relaxed);
         self.floor_gen.store(gen, Relaxed);
@@ -179,15 +146,7 @@ impl WorstList {
                     *d = s.load(Relaxed);
                 }
                 WorstSnapshot {
-                    kind: v.kind.load(Relaxed),
-                    ctx: v.ctx.load(Relaxed),
-                    cpu,
-                    pid: v.pid.load(Relaxed),
-                    comm: [v.comm[0].load(Relaxed), v.comm[1].load(Relaxed)],
-                    start: v.start.load(Relaxed),
-                    end: v.end.load(Relaxed),
-                    ns: v.ns.load(Relaxed),
-                    end_ns: v.end_ns.load(Relaxed),
+                    section: v.section.load(cpu),
                     frames,
                     nr_frames: (v.nr_frames.load(Relaxed) as usize).min(STACK_DEPTH),
                 }

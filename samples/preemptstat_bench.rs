@@ -22,6 +22,7 @@ mod debugfs;
 #[allow(dead_code)]
 #[path = "../rust/debugfs_raw.rs"]
 mod debugfs_raw;
+mod irqflags;
 #[allow(dead_code)]
 #[path = "../rust/text.rs"]
 mod text;
@@ -39,28 +40,14 @@ module! {
     license: "GPL",
 }
 
-/// `X86_EFLAGS_IF`.
-const EFLAGS_IF: usize = 1 << 9;
-
 /// The number of distinct call sites of the spread series.
 const SITES: usize = 64;
 
-/// `local_irq_save()` then `local_irq_restore()`, exactly as the C macros do (tracing included),
-/// at the call site of the function this is inlined into.
+/// `local_irq_save()` then `local_irq_restore()`, tracing included, at the call site of the
+/// function this is inlined into.
 #[inline(always)]
 fn irq_pair() {
-    let flags: usize;
-    // SAFETY: `raw_local_irq_save()`.
-    unsafe { core::arch::asm!("pushfq", "pop {}", "cli", out(reg) flags) };
-    if flags & EFLAGS_IF != 0 {
-        // SAFETY: Interrupts were on and are off: `local_irq_save()`'s tracing.
-        unsafe { bindings::trace_hardirqs_off() };
-        // SAFETY: `local_irq_restore()` of flags with interrupts on.
-        unsafe {
-            bindings::trace_hardirqs_on();
-            core::arch::asm!("sti");
-        }
-    }
+    irqflags::irq_restore(irqflags::irq_save());
 }
 
 /// `preempt_disable()` then `preempt_enable_no_resched()`.

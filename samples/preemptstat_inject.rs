@@ -36,6 +36,7 @@ mod debugfs;
 #[allow(dead_code)]
 #[path = "../rust/debugfs_raw.rs"]
 mod debugfs_raw;
+mod irqflags;
 #[allow(dead_code)]
 #[path = "../rust/text.rs"]
 mod text;
@@ -45,6 +46,7 @@ use core::{
     fmt::Write,
 };
 use debugfs::{Debugfs, FileSpec};
+use irqflags::{irq_restore, irq_save};
 use kernel::{
     bindings,
     cpu::CpuId,
@@ -71,9 +73,6 @@ module! {
         },
     },
 }
-
-/// `X86_EFLAGS_IF`: interrupts enabled.
-const EFLAGS_IF: usize = 1 << 9;
 
 /// What kind of section to make.
 #[derive(Clone, Copy)]
@@ -217,31 +216,6 @@ fn spin_us(us: u64) {
 #[inline(always)]
 fn no_tail_call() {
     core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
-}
-
-/// `local_irq_save()`: interrupts off, then the `irq_disable` event from this very function.
-#[inline(always)]
-fn irq_save() -> usize {
-    let flags: usize;
-    // SAFETY: Reads the flags and disables interrupts, exactly as `raw_local_irq_save()`.
-    unsafe { core::arch::asm!("pushfq", "pop {}", "cli", out(reg) flags) };
-    if flags & EFLAGS_IF != 0 {
-        // SAFETY: Interrupts were on and are now off: what `trace_hardirqs_off()` expects.
-        unsafe { bindings::trace_hardirqs_off() };
-    }
-    flags
-}
-
-/// `local_irq_restore()`.
-#[inline(always)]
-fn irq_restore(flags: usize) {
-    if flags & EFLAGS_IF != 0 {
-        // SAFETY: About to turn interrupts back on, as `local_irq_restore()` does.
-        unsafe {
-            bindings::trace_hardirqs_on();
-            core::arch::asm!("sti");
-        }
-    }
 }
 
 #[inline(never)]
