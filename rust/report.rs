@@ -5,7 +5,8 @@
 //! Every file is text with one record per line; lines starting with `#` describe the columns.
 //! Durations and times are in nanoseconds (`*_ns`), histogram bounds in microseconds. Sites are
 //! `function+0xoff/0xsize`, followed by ` [module]` for module code; `?` is an address nothing
-//! could resolve. Task names are escaped: a byte outside `!`..`~`, or a backslash, is `\xHH`.
+//! could resolve. Task names are escaped: a byte outside `!`..`~`, or a backslash, is `\xHH`;
+//! the empty name is `-`, and a name that is just `-` is `\x2d`.
 //! `Documentation/preemptstat.rst` describes every field.
 
 use crate::{
@@ -40,6 +41,10 @@ fn write_comm(out: &mut TextBuf, comm: &[u64; 2]) -> fmt::Result {
     let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     if len == 0 {
         return out.write_char('-');
+    }
+    // `-` alone means the empty name: a task really named `-` is escaped.
+    if bytes.get(..len) == Some(b"-") {
+        return out.write_str("\\x2d");
     }
     for &b in bytes.get(..len).unwrap_or(&[]) {
         if (b'!'..=b'~').contains(&b) && b != b'\\' {

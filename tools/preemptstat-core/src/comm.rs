@@ -135,10 +135,15 @@ pub fn unescape_comm(field: &str) -> Result<Vec<u8>, FieldError> {
 }
 
 /// Escapes a task name as the module does: bytes outside `!`..`~` and the
-/// backslash become `\xHH` (lowercase hex); the empty name becomes `-`.
+/// backslash become `\xHH` (lowercase hex); the empty name becomes `-`, and the
+/// name `-` becomes `\x2d`, so that the two stay apart.
 pub fn escape_comm(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "-".to_string();
+    }
+    // A task really named `-` must not read back as the empty name.
+    if bytes == b"-" {
+        return "\\x2d".to_string();
     }
     let mut out = String::with_capacity(bytes.len());
     for &b in bytes {
@@ -163,6 +168,15 @@ fn hex_digit(b: u8) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_task_named_dash_is_not_the_empty_name() {
+        assert_eq!(escape_comm(b"-"), "\\x2d");
+        assert_eq!(unescape_comm("\\x2d").unwrap(), b"-".to_vec());
+        assert_eq!(escape_comm(b""), "-");
+        assert_eq!(unescape_comm("-").unwrap(), Vec::<u8>::new());
+    }
+
     use super::*;
 
     #[test]
