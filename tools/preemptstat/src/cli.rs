@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{ColorChoice, Parser, Subcommand, ValueEnum};
+use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
 use preemptstat_core::{
     CpuWakeup, Kind, Setting, Snapshot, WorstSection, SUPPORTED_FORMAT_VERSION, WAKEUP_FILE,
 };
@@ -33,6 +33,11 @@ Examples:
   preemptstat set threshold_us 200        Log sections of 200 us and more
   preemptstat set period_us 500           Wake the probe every 500 us
   preemptstat reset                       Clear all statistics
+  preemptstat record before.json          Save every statistic as JSON
+  preemptstat diff before.json after.json Compare two saved snapshots site by site
+  preemptstat export --format prometheus  Metrics for node_exporter's textfile collector
+  preemptstat watch --interval 5          Refresh the report every 5 s, with what changed
+  preemptstat completions bash            Shell completion script
   preemptstat --root ./capture            Read a copy of /sys/kernel/debug/preemptstat
 
 Exit status: 0 on success; 1 when --fail-over-us found a longer section or
@@ -102,6 +107,32 @@ pub enum Command {
     Set(SetArgs),
     /// Clear every statistic, list and log (writes 1 to reset).
     Reset,
+    /// Save the whole snapshot to FILE as the JSON object `report --json` prints.
+    #[command(
+        after_long_help = "Example:\n  preemptstat record before.json && sleep 60 && preemptstat record after.json"
+    )]
+    Record(RecordArgs),
+    /// Compare two snapshots saved by `record`: new, gone and changed sites.
+    #[command(after_long_help = "Example:\n  preemptstat diff before.json after.json --limit 20")]
+    Diff(DiffArgs),
+    /// Print the statistics in a metrics format (Prometheus text exposition).
+    #[command(
+        after_long_help = "Example:\n  preemptstat export --format prometheus --top 5 > /var/lib/node_exporter/preemptstat.prom.$$ \\\n    && mv /var/lib/node_exporter/preemptstat.prom.$$ /var/lib/node_exporter/preemptstat.prom"
+    )]
+    Export(ExportArgs),
+    /// Refresh the report every few seconds, with the sites that grew most since the previous refresh; Ctrl-C ends it.
+    #[command(after_long_help = "Example:\n  preemptstat watch --interval 5")]
+    Watch(WatchArgs),
+    /// Draw an SVG chart: the section histograms, or the late wakeups with the wakeup latency histogram.
+    #[command(
+        after_long_help = "Examples:\n  preemptstat plot hist --kind irq --output irq.svg\n  preemptstat plot wakeup --cpu 1 --threshold-us 2000 --output wakeup.svg"
+    )]
+    Plot(PlotArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_long_help = "Example:\n  preemptstat completions bash > /etc/bash_completion.d/preemptstat"
+    )]
+    Completions(CompletionsArgs),
 }
 
 impl Command {
@@ -117,6 +148,12 @@ impl Command {
             Command::Version(_) => "version",
             Command::Set(_) => "set",
             Command::Reset => "reset",
+            Command::Record(_) => "record",
+            Command::Diff(_) => "diff",
+            Command::Export(_) => "export",
+            Command::Watch(_) => "watch",
+            Command::Completions(_) => "completions",
+            Command::Plot(_) => "plot",
         }
     }
 }
@@ -265,6 +302,151 @@ pub struct SetArgs {
     pub value: String,
 }
 
+/// Options of `preemptstat record`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct RecordArgs {
+    /// Where to write the snapshot (replaced atomically).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// Options of `preemptstat diff`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+
+    /// The later snapshot.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+
+    /// Show at most N sites.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Print JSON instead: {"new":N,"gone":N,"changed":N,"sites":[...]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The formats of `preemptstat export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The Prometheus text exposition format.
+    Prometheus,
+}
+
+/// Options of `preemptstat export`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct ExportArgs {
+    /// The output format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: ExportFormat,
+
+    /// Export the N start functions with the longest sections of each kind.
+    #[arg(long, value_name = "N", default_value_t = crate::prom::DEFAULT_TOP)]
+    pub top: usize,
+}
+
+/// Options of `preemptstat watch`.
+#[derive(Debug, Clone, PartialEq, clap::Args)]
+pub struct WatchArgs {
+    /// Seconds between refreshes (at least 0.5).
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_interval)]
+    pub interval: f64,
+
+    /// Stop after N refreshes (for tests).
+    #[arg(long, hide = true, value_name = "N")]
+    pub iterations: Option<u64>,
+}
+
+impl Eq for WatchArgs {}
+
+/// Parses `--interval`: a finite number of seconds, at least 0.5.
+fn parse_interval(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("expected a number of seconds, found {s:?}"))?;
+    if !(crate::watch::MIN_INTERVAL_S..=86_400.0).contains(&v) {
+        return Err(format!(
+            "must be between {} and 86400 seconds",
+            crate::watch::MIN_INTERVAL_S
+        ));
+    }
+    Ok(v)
+}
+
+/// Options of `preemptstat plot`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct PlotArgs {
+    /// What to draw.
+    #[command(subcommand)]
+    pub what: PlotWhat,
+}
+
+/// The charts of `preemptstat plot`.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum PlotWhat {
+    /// The log2 histograms of section durations as bars (log y axis), one panel per kind.
+    #[command(
+        after_long_help = "Example:\n  preemptstat plot hist --kind preempt --output preempt.svg"
+    )]
+    Hist(PlotHistArgs),
+    /// The late wakeups (expiry time vs thread latency) with the threshold line, and the thread latency histogram.
+    #[command(
+        after_long_help = "Example:\n  preemptstat plot wakeup --cpu 0 --output wakeup-cpu0.svg"
+    )]
+    Wakeup(PlotWakeupArgs),
+}
+
+/// Options of `preemptstat plot hist`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct PlotHistArgs {
+    /// Only the histogram of this kind.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Option<KindArg>,
+
+    /// The SVG file to write (replaced atomically).
+    #[arg(long, value_name = "FILE.svg")]
+    pub output: PathBuf,
+}
+
+/// Options of `preemptstat plot wakeup`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct PlotWakeupArgs {
+    /// Only this CPU.
+    #[arg(long, value_name = "N")]
+    pub cpu: Option<u32>,
+
+    /// Draw the threshold line here (default: the module's wakeup_threshold_us).
+    #[arg(long, value_name = "T")]
+    pub threshold_us: Option<u64>,
+
+    /// The SVG file to write (replaced atomically).
+    #[arg(long, value_name = "FILE.svg")]
+    pub output: PathBuf,
+}
+
+/// The shells `preemptstat completions` supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    /// GNU bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+/// Options of `preemptstat completions`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: ShellArg,
+}
+
 /// The JSON form of `preemptstat version --json`: `{"version":1}`.
 #[derive(Debug, Serialize)]
 struct VersionJson {
@@ -334,7 +516,11 @@ pub fn run(cli: &Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Statu
             ),
         });
     }
-    if let (Command::Set(_) | Command::Reset, Some(_)) = (&command, cli.fail_over_us) {
+    if let (
+        Command::Set(_) | Command::Reset | Command::Diff(_) | Command::Completions(_),
+        Some(_),
+    ) = (&command, cli.fail_over_us)
+    {
         return Err(Error::Usage {
             message: format!(
                 "--fail-over-us applies to read commands, not '{}'",
@@ -353,6 +539,32 @@ pub fn run(cli: &Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Statu
             source.reset()?;
             return output(out, |out| writeln!(out, "reset"));
         }
+        Command::Diff(args) => {
+            let a = crate::diff::read_recorded(&args.a)?;
+            let b = crate::diff::read_recorded(&args.b)?;
+            let d = crate::diff::diff(&a, &b, args.limit);
+            return output(out, |out| {
+                if args.json {
+                    let json = serde_json::to_string(&d)?;
+                    writeln!(out, "{json}")
+                } else {
+                    crate::diff::write_diff(out, &d)
+                }
+            });
+        }
+        Command::Completions(args) => {
+            let shell = match args.shell {
+                ShellArg::Bash => clap_complete::Shell::Bash,
+                ShellArg::Zsh => clap_complete::Shell::Zsh,
+                ShellArg::Fish => clap_complete::Shell::Fish,
+            };
+            return output(out, |out| {
+                let mut buf = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "preemptstat", &mut buf);
+                out.write_all(&buf)
+            });
+        }
+        Command::Watch(args) => return watch(cli, &source, args, out, diag),
         Command::Version(args) if cli.fail_over_us.is_none() => {
             let version = source.read_version()?.get();
             write_version(out, version, args.json)?;
@@ -363,9 +575,45 @@ pub fn run(cli: &Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Statu
     let snapshot = source.read_snapshot()?;
     let cpus = match &command {
         Command::Wakeup(args) => select_cpus(&source, &snapshot, args.cpu)?,
+        Command::Plot(PlotArgs {
+            what: PlotWhat::Wakeup(args),
+        }) => select_cpus(&source, &snapshot, args.cpu)?,
         _ => Vec::new(),
     };
-    write_snapshot(out, &command, &snapshot, &cpus)?;
+    if let Command::Record(args) = &command {
+        let json = serde_json::to_string(&JsonDocument::full(&snapshot))
+            .map_err(|e| Error::Output { source: e.into() })?;
+        crate::diff::write_atomic(&args.file, &json)?;
+    } else if let Command::Plot(args) = &command {
+        let (svg, path) = match &args.what {
+            PlotWhat::Hist(h) => {
+                let kinds = match h.kind {
+                    Some(kind) => vec![Kind::from(kind)],
+                    None => Kind::ALL.to_vec(),
+                };
+                (crate::plot::hist_svg(&snapshot, &kinds), &h.output)
+            }
+            PlotWhat::Wakeup(w) => {
+                let ids: Vec<u32> = cpus.iter().map(|c| c.cpu).collect();
+                let threshold = w
+                    .threshold_us
+                    .unwrap_or_else(|| snapshot.summary.wakeup_threshold_us());
+                (
+                    crate::plot::wakeup_svg(&snapshot, &ids, threshold),
+                    &w.output,
+                )
+            }
+        };
+        crate::diff::write_atomic(path, &svg)?;
+    } else {
+        write_snapshot(out, &command, &snapshot, &cpus)?;
+    }
+    fail_over(cli, &snapshot, diag)
+}
+
+/// The `--fail-over-us` check of a read command: one line on `diag` per
+/// offender, and [`Status::OverThreshold`] if there was one.
+fn fail_over(cli: &Cli, snapshot: &Snapshot, diag: &mut dyn Write) -> Result<Status, Error> {
     let Some(limit_us) = cli.fail_over_us else {
         return Ok(Status::Success);
     };
@@ -398,6 +646,51 @@ pub fn run(cli: &Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Statu
     }
     let _ = diag.flush();
     Ok(Status::OverThreshold)
+}
+
+/// Runs `watch`: refreshes until Ctrl-C or `--iterations`; the terminal is
+/// cleared before each refresh only when standard output is one, otherwise
+/// refreshes are separated by a line of `-`. `--fail-over-us` applies to
+/// the last refresh.
+fn watch(
+    cli: &Cli,
+    source: &DebugfsSource,
+    args: &WatchArgs,
+    out: &mut dyn Write,
+    diag: &mut dyn Write,
+) -> Result<Status, Error> {
+    use std::io::IsTerminal;
+    let clear = std::io::stdout().is_terminal();
+    let interval = std::time::Duration::from_secs_f64(args.interval);
+    let mut previous: Option<crate::watch::Previous> = None;
+    let mut done = 0u64;
+    loop {
+        let snapshot = source.read_snapshot()?;
+        output(out, |out| {
+            if clear {
+                write!(out, "\x1b[H\x1b[2J")?;
+            } else if done > 0 {
+                writeln!(out, "{}", "-".repeat(72))?;
+            }
+            text::write_report(out, &snapshot)?;
+            writeln!(out)?;
+            match &previous {
+                None => writeln!(out, "First refresh: no deltas yet."),
+                Some(p) => crate::watch::write_deltas(
+                    out,
+                    &p.deltas(&snapshot, crate::watch::WATCH_DELTA_SITES),
+                ),
+            }
+        })?;
+        previous = Some(crate::watch::Previous::of(&snapshot));
+        done += 1;
+        if args.iterations.is_some_and(|n| done >= n)
+            || crate::watch::was_interrupted()
+            || crate::watch::sleep_interruptibly(interval)
+        {
+            return fail_over(cli, &snapshot, diag);
+        }
+    }
 }
 
 /// The CPUs `wakeup` shows: all of them, or only `only`.
@@ -539,8 +832,19 @@ fn write_snapshot(
             "format version: {} (reader supports {SUPPORTED_FORMAT_VERSION})",
             snapshot.version.get()
         ),
-        // Handled before the snapshot is read.
-        Command::Set(_) | Command::Reset => Ok(()),
+        Command::Export(args) => match args.format {
+            ExportFormat::Prometheus => {
+                out.write_all(crate::prom::render(snapshot, args.top).as_bytes())
+            }
+        },
+        // Handled elsewhere.
+        Command::Set(_)
+        | Command::Reset
+        | Command::Record(_)
+        | Command::Diff(_)
+        | Command::Watch(_)
+        | Command::Plot(_)
+        | Command::Completions(_) => Ok(()),
     })
     .map(|_| ())
 }
@@ -574,6 +878,37 @@ mod tests {
             String::from_utf8(out).unwrap(),
             String::from_utf8(diag).unwrap(),
         )
+    }
+
+    #[test]
+    fn new_command_options() {
+        assert_eq!(
+            parse(&["watch"]).command,
+            Some(Command::Watch(WatchArgs {
+                interval: 2.0,
+                iterations: None
+            }))
+        );
+        for args in [
+            &["watch", "--interval", "0.4"][..],
+            &["watch", "--interval", "nan"],
+            &["export"],
+            &["export", "--format", "csv"],
+            &["completions", "powershell"],
+            &["diff", "a"],
+            &["record"],
+        ] {
+            let mut all = vec!["preemptstat"];
+            all.extend_from_slice(args);
+            assert!(Cli::try_parse_from(all).is_err(), "{args:?}");
+        }
+        assert_eq!(
+            parse(&["export", "--format", "prometheus"]).command,
+            Some(Command::Export(ExportArgs {
+                format: ExportFormat::Prometheus,
+                top: 10
+            }))
+        );
     }
 
     #[test]

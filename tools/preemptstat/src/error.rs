@@ -191,6 +191,24 @@ pub enum Error {
         source: io::Error,
     },
 
+    /// `record` could not write its file.
+    #[error("cannot write {}: {source}", path.display())]
+    WriteFile {
+        /// The file given to `record`.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+
+    /// A file given to `diff` is unreadable or not a recorded snapshot.
+    #[error("{}: {reason}", path.display())]
+    SnapshotFile {
+        /// The file given to `diff`.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// Writing the report to standard output failed.
     #[error("cannot write to standard output: {source}")]
     Output {

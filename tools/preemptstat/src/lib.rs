@@ -8,6 +8,9 @@
 //! - [`text`] and [`json`] turn a [`preemptstat_core::Snapshot`] into the
 //!   output; [`query`] selects and sorts sites; [`table`] and [`units`]
 //!   format columns and numbers.
+//! - [`diff`] saves snapshots (`record`) and compares them (`diff`);
+//!   [`prom`] renders `export --format prometheus`; [`watch`] holds the
+//!   refresh loop's pieces; [`plot`] draws the SVG charts.
 //! - [`error::Error`] turns every failure into one line that names the path
 //!   and the fix; the binary prints it after `preemptstat: ` and exits with
 //!   [`error::EXIT_FAILURE`].
@@ -16,17 +19,23 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod color;
+pub mod diff;
 pub mod error;
 pub mod json;
+pub mod plot;
+pub mod prom;
 pub mod query;
 pub mod source;
 pub mod table;
 pub mod text;
 pub mod units;
+pub mod watch;
 
 pub use cli::{
-    run, Cli, Command, HistArgs, LogArgs, ReportArgs, SetArgs, SettingArg, SitesArgs, Status,
-    VersionArgs, WakeupArgs, WorstArgs,
+    run, Cli, Command, CompletionsArgs, DiffArgs, ExportArgs, ExportFormat, HistArgs, LogArgs,
+    PlotArgs, PlotHistArgs, PlotWakeupArgs, PlotWhat, RecordArgs, ReportArgs, SetArgs, SettingArg,
+    ShellArg, SitesArgs, Status, VersionArgs, WakeupArgs, WatchArgs, WorstArgs,
 };
 pub use error::{Error, EXIT_FAILURE, EXIT_OVER_THRESHOLD};
 pub use query::{KindArg, SiteQuery, SortKey};

@@ -3,7 +3,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::panic;
 use std::process::ExitCode;
 
@@ -26,6 +26,10 @@ fn real_main() -> ExitCode {
         Err(err) => return clap_error(err),
     };
     let stdout = io::stdout();
+    preemptstat::color::set_enabled(preemptstat::color::should_color(
+        stdout.is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    ));
     let stderr = io::stderr();
     match run(&cli, &mut stdout.lock(), &mut stderr.lock()) {
         Ok(status) => ExitCode::from(status.exit_code()),
@@ -50,8 +54,18 @@ fn clap_error(err: clap::Error) -> ExitCode {
         }
         _ => {
             let rendered = err.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid usage");
-            let msg = first.strip_prefix("error: ").unwrap_or(first);
+            let mut lines = rendered.lines();
+            let first = lines.next().unwrap_or("invalid usage");
+            let mut msg = first.strip_prefix("error: ").unwrap_or(first).to_string();
+            // "the following required arguments were not provided:" lists
+            // them on the indented lines that follow.
+            if msg.ends_with(':') {
+                let more: Vec<&str> = lines
+                    .take_while(|l| l.starts_with("  "))
+                    .map(str::trim)
+                    .collect();
+                msg = format!("{msg} {}", more.join(", "));
+            }
             report(&format!("{msg} (see 'preemptstat --help')"));
             ExitCode::from(EXIT_FAILURE)
         }

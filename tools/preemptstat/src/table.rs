@@ -54,7 +54,7 @@ impl Table {
         let width = |i: usize| {
             std::iter::once(&self.header)
                 .chain(&self.rows)
-                .map(|r| r[i].chars().count())
+                .map(|r| crate::color::visible_width(&r[i]))
                 .max()
                 .unwrap_or(0)
         };
@@ -68,7 +68,7 @@ impl Table {
                     if i > 0 {
                         line.push_str("  ");
                     }
-                    let pad = widths[i].saturating_sub(cell.chars().count());
+                    let pad = widths[i].saturating_sub(crate::color::visible_width(cell));
                     match self.align[i] {
                         Align::Right => {
                             line.extend(std::iter::repeat_n(' ', pad));

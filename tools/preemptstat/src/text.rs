@@ -333,16 +333,23 @@ fn explain(s: &Spike) -> String {
                 .as_ref()
                 .map_or("(still open)".to_string(), |e| e.to_string());
             format!(
-                "blamed: {} {} {} ({open}) -> {end}",
-                b.kind, b.context, b.start
+                "{} {} {} {} ({open}) -> {end}",
+                crate::color::blamed(),
+                b.kind,
+                b.context,
+                b.start
             )
         }
         (None, Some(o)) => format!(
-            "no section explains it (largest other: {}, {})",
+            "{} (largest other: {}, {})",
+            crate::color::unexplained(),
             span(&o.start, &o.end),
             format_ns(o.duration_ns)
         ),
-        (None, None) => "no section explains it (no other section in the window)".to_string(),
+        (None, None) => format!(
+            "{} (no other section in the window)",
+            crate::color::unexplained()
+        ),
     }
 }
 
@@ -378,7 +385,7 @@ pub fn write_summary(out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
     ]);
     for kind in Kind::ALL {
         table.row(vec![
-            kind.to_string(),
+            crate::color::kind(kind),
             summary.seen(kind).to_string(),
             summary.dropped(kind).to_string(),
             format_ns(summary.max_ns(kind)),
@@ -418,7 +425,7 @@ pub fn write_sites(out: &mut dyn Write, sites: &[&Site], show_kind: bool) -> io:
     for s in sites {
         let mut row = vec![];
         if show_kind {
-            row.push(s.kind.to_string());
+            row.push(crate::color::kind(s.kind));
         }
         row.extend([
             s.count.to_string(),
@@ -465,7 +472,7 @@ pub fn write_worst(out: &mut dyn Write, worst: &[&WorstSection], stacks: bool) -
         let r = &w.section;
         table.row(vec![
             w.rank.to_string(),
-            r.kind.to_string(),
+            crate::color::kind(r.kind),
             r.context.to_string(),
             format_ns(r.duration_ns),
             r.cpu.to_string(),
@@ -520,7 +527,7 @@ pub fn write_log(out: &mut dyn Write, log: &[SectionRecord]) -> io::Result<()> {
     for r in log {
         table.row(vec![
             format_time_s(r.end_ns),
-            r.kind.to_string(),
+            crate::color::kind(r.kind),
             r.context.to_string(),
             format_ns(r.duration_ns),
             r.cpu.to_string(),
