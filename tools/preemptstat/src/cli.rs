@@ -229,6 +229,15 @@ pub struct HistArgs {
     #[arg(long, value_enum, value_name = "KIND")]
     pub kind: Option<KindArg>,
 
+    /// Per-site histograms instead: the sites whose start or end (demangled, with its
+    /// module) contains SUBSTR, longest section first.
+    #[arg(long, value_name = "SUBSTR")]
+    pub site: Option<String>,
+
+    /// With --site: at most this many sites.
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "site")]
+    pub limit: usize,
+
     /// Print JSON instead: {"version":1,"hist":{...}}.
     #[arg(long)]
     pub json: bool,
@@ -800,6 +809,27 @@ fn write_snapshot(
             )
         }
         Command::Log(_) => text::write_log(out, &snapshot.log),
+        Command::Hist(args) if args.site.is_some() => {
+            let query = SiteQuery {
+                kind: args.kind.map(Kind::from),
+                sort: SortKey::Max,
+                limit: Some(args.limit),
+                filter: args.site.clone(),
+            };
+            let sites = query.select(&snapshot.sites);
+            if args.json {
+                let sections = sites.into_iter().map(JsonSite::from).collect();
+                write_json(
+                    out,
+                    &JsonDocument {
+                        sections: Some(sections),
+                        ..base
+                    },
+                )
+            } else {
+                text::write_site_hists(out, &sites)
+            }
+        }
         Command::Hist(args) => {
             let only = args.kind.map(Kind::from);
             if args.json {

@@ -561,6 +561,33 @@ pub fn write_hist(out: &mut dyn Write, snapshot: &Snapshot, kinds: &[Kind]) -> i
     Ok(())
 }
 
+/// Writes the histogram of each site as bars, titled `KIND START -> END`; `no site`
+/// when the selection is empty.
+///
+/// # Errors
+///
+/// Any error of `out`.
+pub fn write_site_hists(out: &mut dyn Write, sites: &[&Site]) -> io::Result<()> {
+    if sites.is_empty() {
+        return writeln!(out, "no site");
+    }
+    for (i, site) in sites.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let title = format!("{} {} -> {}", site.kind.name(), site.start, site.end);
+        write_bars(
+            out,
+            &title,
+            "sections",
+            &site.hist,
+            bucket_lo_us,
+            bucket_hi_us,
+        )?;
+    }
+    Ok(())
+}
+
 /// Writes `TITLE: TOTAL WHAT` and the histogram `h` as bars of `#`, one
 /// line per bucket from the first to the last non-empty one, with the
 /// bucket bounds `lo_us` and `hi_us` (`inf` for `None`). The largest bucket

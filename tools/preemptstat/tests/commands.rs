@@ -1122,3 +1122,33 @@ fn set_period_us_50_writes_nothing() {
         "1000\n"
     );
 }
+
+#[test]
+fn hist_per_site() {
+    let text = live_ok(&[
+        "hist",
+        "--site",
+        "preemptstat_inject::inject_irq+",
+        "--kind",
+        "irq",
+    ]);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("irq preemptstat_inject::inject_irq+") && first.contains(" -> "),
+        "{text}"
+    );
+    assert!(text.contains('#'), "no bars: {text}");
+    let json = live_json(&["hist", "--site", "inject_irq+", "--limit", "1", "--json"]);
+    let sections = json["sections"].as_array().expect("sections");
+    assert_eq!(sections.len(), 1, "{json}");
+    assert!(sections[0]["start"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("inject_irq+"));
+    assert_eq!(
+        live_ok(&["hist", "--site", "no-such-function"]).trim(),
+        "no site"
+    );
+    let out = common::run_on(&live(), &["hist", "--limit", "3"]);
+    common::assert_failure(&out, &["--site"]);
+}
