@@ -16,6 +16,7 @@ kdir=$("$here/kernel.sh" print-kdir standard)
 out=$repo/out/bench
 mkdir -p "$out"
 rm -f "$out/bench.txt"
+echo "$CARGO_TARGET_DIR/release" >"$out/bindir"
 
 echo "bench: building the module, the samples and the ping-pong load"
 make -s -C "$kdir" M="$repo" LLVM=1 modules >"$out/build.log" 2>&1 ||

@@ -21,4 +21,8 @@ VENV_DIR=$CACHE_DIR/venv
 KSRC_DIR=$CACHE_DIR/src/linux-source-$KERNEL_SERIES
 
 export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
+# Cargo's build products live in the cache too, so that a fresh clone (every CI run) does not
+# compile the reader's dependencies again. The VM guests learn where the binaries are from
+# OUTDIR/bindir (tools/vmtest/vmtest.sh, tools/run.sh, tools/bench.sh).
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE_DIR/cargo-target}
 export PATH=/usr/lib/llvm-$LLVM_VERSION/bin:$TOOLS_DIR/bin:$VENV_DIR/bin:$HOME/.cargo/bin:$PATH

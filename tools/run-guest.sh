@@ -6,7 +6,7 @@
 set -u
 out=$1
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-reader=$repo/tools/target/release/preemptstat
+reader=$(cat "$out/bindir")/preemptstat
 {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 	echo "# guest: kernel $(uname -r), $(nproc) CPUs under TCG"

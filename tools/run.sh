@@ -22,6 +22,7 @@ echo "run: building the reader"
 cargo build -q --release --manifest-path "$repo/tools/Cargo.toml" ||
 	{ echo "run: FAILED: reader build"; exit 1; }
 
+echo "$CARGO_TARGET_DIR/release" >"$out/bindir"
 echo "run: booting the test kernel (TCG: no KVM on this machine; about 10 s)"
 # See tools/vmtest/vmtest.sh for why --disable-kvm and </dev/null.
 timeout --kill-after=10 300 \

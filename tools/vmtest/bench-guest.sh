@@ -19,7 +19,7 @@ res=$out/bench.txt
 : >"$res"
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 mountpoint -q "$TRACEFS" || mount -t tracefs nodev "$TRACEFS"
-pingpong=$repo/tools/target/release/pingpong
+pingpong=$(cat "$out/bindir")/pingpong
 MICRO_ROUNDS=${MICRO_ROUNDS:-5}
 MACRO_ROUNDS=${MACRO_ROUNDS:-12}
 PAIRS=200000

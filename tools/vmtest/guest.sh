@@ -26,7 +26,8 @@ export PS_REPO=$repo
 export PS_OUT=$out
 export PS_KO=$repo/rust/preemptstat.ko
 export PS_ROOT=/sys/kernel/debug/preemptstat
-export PS_READER=$repo/tools/target/release/preemptstat
+# The release binaries' directory (CARGO_TARGET_DIR on the host), written by vmtest.sh.
+export PS_READER=$(cat "$out/bindir" 2>/dev/null || echo "$repo/tools/target/release")/preemptstat
 
 {
 	echo "KTAP version 1"

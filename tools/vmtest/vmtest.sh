@@ -40,6 +40,7 @@ out=$(cd "$out" && pwd)
 rm -f "$out/results.tap" "$out/dmesg.txt" "$out/guest-done"
 # The case list goes through a file: vng passes --exec on the kernel command line, which
 # holds only 2048 bytes on x86.
+echo "$CARGO_TARGET_DIR/release" >"$out/bindir"
 cases_file=$out/cases.list
 : >"$cases_file"
 for c in "${cases[@]}"; do
