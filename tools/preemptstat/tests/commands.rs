@@ -8,34 +8,16 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{assert_failure, copy_fixture, fixture, run, run_on, s, stderr, stdout, success};
+use common::{
+    assert_failure, assert_golden, copy_fixture, fixture, run, run_on, s, stderr, stdout, success,
+};
 use serde_json::Value;
 
 /// The capture from a VM run.
 fn live() -> PathBuf {
     fixture("v1-live")
-}
-
-/// Compares `actual` with the golden file `name`, or rewrites it when
-/// `PREEMPTSTAT_BLESS` is set.
-#[track_caller]
-fn assert_golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("PREEMPTSTAT_BLESS").is_some() {
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with PREEMPTSTAT_BLESS=1)", path.display()));
-    assert!(
-        actual == expected,
-        "output differs from {} (run with PREEMPTSTAT_BLESS=1 to update):\n{actual}",
-        path.display()
-    );
 }
 
 /// Runs `args` on the live fixture, expecting success; returns stdout.

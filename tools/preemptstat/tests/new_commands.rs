@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{assert_failure, fixture, run, run_on, s, success};
+use common::{assert_failure, assert_golden, fixture, run, run_on, s, success};
 use serde_json::Value;
 
 fn live() -> PathBuf {
@@ -18,26 +18,6 @@ fn live() -> PathBuf {
 
 fn diff_file(name: &str) -> PathBuf {
     fixture("diff").join(name)
-}
-
-/// Compares `actual` with tests/golden/`name`, or rewrites it when
-/// `PREEMPTSTAT_BLESS` is set.
-#[track_caller]
-fn assert_golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("PREEMPTSTAT_BLESS").is_some() {
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with PREEMPTSTAT_BLESS=1)", path.display()));
-    assert!(
-        actual == expected,
-        "output differs from {} (run with PREEMPTSTAT_BLESS=1 to update):\n{actual}",
-        path.display()
-    );
 }
 
 #[test]

@@ -99,3 +99,23 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Compares `actual` with the golden file `name`, or rewrites it when
+/// `PREEMPTSTAT_BLESS` is set.
+#[track_caller]
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("PREEMPTSTAT_BLESS").is_some() {
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with PREEMPTSTAT_BLESS=1)", path.display()));
+    assert!(
+        actual == expected,
+        "output differs from {} (run with PREEMPTSTAT_BLESS=1 to update):\n{actual}",
+        path.display()
+    );
+}
