@@ -175,47 +175,24 @@ fn sparse(h: &Histogram) -> Vec<[u64; 2]> {
     h.nonzero().map(|(i, n)| [i as u64, n]).collect()
 }
 
-/// One of the worst sections (a `section` line of `worst` and its frames).
+/// One of the worst sections (a `section` line of `worst` and its frames): a log entry
+/// with its rank and stack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JsonWorst {
     /// 1 for the longest.
     pub rank: u32,
-    /// `"preempt"`, `"irq"` or `"any"`.
-    pub kind: &'static str,
-    /// `"task"`, `"bh"`, `"softirq"`, `"hardirq"` or `"nmi"`.
-    pub context: &'static str,
-    /// How long it took.
-    pub duration_ns: u64,
-    /// The CPU.
-    pub cpu: u32,
-    /// The PID of the current task.
-    pub pid: u32,
-    /// The name of the current task.
-    pub comm: String,
-    /// When it ended, in nanoseconds since boot.
-    pub end_ns: u64,
-    /// Where it started.
-    pub start: String,
-    /// Where it ended.
-    pub end: String,
+    /// The section, with the fields of a log entry.
+    #[serde(flatten)]
+    pub section: JsonLogEntry,
     /// The stack where it ended, innermost frame first.
     pub stack: Vec<String>,
 }
 
 impl From<&WorstSection> for JsonWorst {
     fn from(w: &WorstSection) -> Self {
-        let e = JsonLogEntry::from(&w.section);
         JsonWorst {
             rank: w.rank,
-            kind: e.kind,
-            context: e.context,
-            duration_ns: e.duration_ns,
-            cpu: e.cpu,
-            pid: e.pid,
-            comm: e.comm,
-            end_ns: e.end_ns,
-            start: e.start,
-            end: e.end,
+            section: JsonLogEntry::from(&w.section),
             stack: w.stack.iter().map(|s| s.to_string()).collect(),
         }
     }

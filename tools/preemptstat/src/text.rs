@@ -458,28 +458,9 @@ pub fn write_worst(out: &mut dyn Write, worst: &[&WorstSection], stacks: bool) -
     if worst.is_empty() {
         return writeln!(out, "No worst sections.");
     }
-    let mut table = Table::new(&[
-        ("RANK", Align::Right),
-        ("KIND", Align::Left),
-        ("CONTEXT", Align::Left),
-        ("DURATION", Align::Right),
-        ("CPU", Align::Right),
-        ("PID", Align::Right),
-        ("COMM", Align::Left),
-        ("START -> END", Align::Left),
-    ]);
+    let mut table = record_table(("RANK", Align::Right));
     for w in worst {
-        let r = &w.section;
-        table.row(vec![
-            w.rank.to_string(),
-            crate::color::kind(r.kind),
-            r.context.to_string(),
-            format_ns(r.duration_ns),
-            r.cpu.to_string(),
-            r.pid.to_string(),
-            r.comm.to_string(),
-            span(&r.start, &r.end),
-        ]);
+        table.row(record_row(w.rank.to_string(), &w.section));
     }
     let mut lines = table.render().into_iter();
     if let Some(header) = lines.next() {
@@ -499,6 +480,34 @@ pub fn write_worst(out: &mut dyn Write, worst: &[&WorstSection], stacks: bool) -
     Ok(())
 }
 
+/// A table of section records: `first` then the columns of [`record_row`].
+fn record_table(first: (&str, Align)) -> Table {
+    Table::new(&[
+        first,
+        ("KIND", Align::Left),
+        ("CONTEXT", Align::Left),
+        ("DURATION", Align::Right),
+        ("CPU", Align::Right),
+        ("PID", Align::Right),
+        ("COMM", Align::Left),
+        ("START -> END", Align::Left),
+    ])
+}
+
+/// The cells of a section record after the `first` one.
+fn record_row(first: String, r: &SectionRecord) -> Vec<String> {
+    vec![
+        first,
+        crate::color::kind(r.kind),
+        r.context.to_string(),
+        format_ns(r.duration_ns),
+        r.cpu.to_string(),
+        r.pid.to_string(),
+        r.comm.to_string(),
+        span(&r.start, &r.end),
+    ]
+}
+
 /// Writes the log, oldest first; `TIME` is when the section ended, in
 /// seconds since boot.
 ///
@@ -514,27 +523,9 @@ pub fn write_log(out: &mut dyn Write, log: &[SectionRecord]) -> io::Result<()> {
     if log.is_empty() {
         return writeln!(out, "No log entries.");
     }
-    let mut table = Table::new(&[
-        ("TIME", Align::Right),
-        ("KIND", Align::Left),
-        ("CONTEXT", Align::Left),
-        ("DURATION", Align::Right),
-        ("CPU", Align::Right),
-        ("PID", Align::Right),
-        ("COMM", Align::Left),
-        ("START -> END", Align::Left),
-    ]);
+    let mut table = record_table(("TIME", Align::Right));
     for r in log {
-        table.row(vec![
-            format_time_s(r.end_ns),
-            crate::color::kind(r.kind),
-            r.context.to_string(),
-            format_ns(r.duration_ns),
-            r.cpu.to_string(),
-            r.pid.to_string(),
-            r.comm.to_string(),
-            span(&r.start, &r.end),
-        ]);
+        table.row(record_row(format_time_s(r.end_ns), r));
     }
     write_table(out, &table)
 }
