@@ -4,7 +4,11 @@
 #
 #   make KDIR=/path/to/kernel/build   build rust/preemptstat.ko (and samples/) for that kernel
 #   make run                          set up, build the test kernel, boot it, show a report
-#   make check                        set up, lint, test the reader, run the VM test suite
+#   make check                        set up, lint, test the reader, run the VM suites of
+#                                     CHECK_SUITES (what CI runs)
+#   make check-full                   the whole VM suite on the debug kernel (lockdep, KASAN,
+#                                     kmemleak, debugobjects)
+#   make check-rt                     the whole VM suite on the PREEMPT_RT kernel
 #   make bench                        overhead and accuracy benchmarks in a VM
 #
 # make run/check/bench install what they need (tools/setup.sh, root) and point KDIR at the
@@ -19,8 +23,8 @@ LLVM ?= 1
 
 TOOLS := $(CURDIR)/tools
 
-.PHONY: all modules clean setup kernel print-kdir run check check-vm bench rustfmt \
-	rustfmtcheck clippy reader
+.PHONY: all modules clean setup kernel kernel-debug kernel-rt print-kdir run check check-full \
+	check-rt bench rustfmt rustfmtcheck clippy
 
 all: modules
 
@@ -48,6 +52,12 @@ setup:
 kernel: setup
 	@$(TOOLS)/kernel.sh build standard
 
+kernel-debug: setup
+	@$(TOOLS)/kernel.sh build debug
+
+kernel-rt: setup
+	@$(TOOLS)/kernel.sh build rt
+
 # Prints the path of the cached test kernel's build tree and nothing else.
 print-kdir:
 	@$(TOOLS)/kernel.sh print-kdir standard
@@ -55,8 +65,20 @@ print-kdir:
 run: kernel
 	@$(TOOLS)/run.sh
 
-check: kernel
-	@$(TOOLS)/check.sh
+# The suites 'make check' runs (tools/check.sh): FLAVOR is every case on that kernel,
+# FLAVOR:reliability only the reliability-* cases. Each kernel is built once and cached.
+CHECK_SUITES ?= standard debug rt
+CHECK_FLAVORS = $(sort $(foreach s,$(CHECK_SUITES),$(firstword $(subst :, ,$(s)))))
+
+check: setup
+	@for f in $(CHECK_FLAVORS); do $(TOOLS)/kernel.sh build $$f || exit 1; done
+	@$(TOOLS)/check.sh $(CHECK_SUITES)
+
+check-full: kernel-debug
+	@$(TOOLS)/check.sh debug
+
+check-rt: kernel-rt
+	@$(TOOLS)/check.sh rt
 
 bench: kernel
 	@$(TOOLS)/bench.sh

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tools/check.sh - everything 'make check' runs, after setup and the test kernel:
-# module build with clippy (warnings are errors), rustfmt, the reader's fmt/clippy/tests, and
-# the VM test suite. Prints one "ok"/"not ok" line per stage and per VM case, then
-# "N passed, N failed"; exits non-zero on any failure.
+# tools/check.sh - everything 'make check' (and check-full, check-rt) runs after setup and the
+# test kernels: rustfmt, the reader's fmt/clippy/tests, then for each suite a module build with
+# clippy (warnings are errors) against that suite's kernel and its VM cases in one boot. Prints
+# one "ok"/"not ok" line per stage and per VM case, then "N passed, N failed"; exits non-zero on
+# any failure.
+#
+# Usage: tools/check.sh [SUITE...]       (default: standard)
+#   SUITE is FLAVOR (every case that runs on that kernel) or FLAVOR:reliability (only the
+#   reliability-* cases). FLAVOR is a kernel of tools/kconfig/FLAVOR.list, which must be built
+#   (tools/kernel.sh build FLAVOR). A case runs on every flavor unless it has a
+#   "# flavors: NAME..." line. VM case lines are named vm:CASE on the standard kernel and
+#   vm-FLAVOR:CASE on the others.
 
 set -uo pipefail
 
@@ -38,16 +46,84 @@ stage() {
 	return "$rc"
 }
 
-kdir=$("$here/kernel.sh" print-kdir standard) || {
-	echo "not ok 1 kernel - no test kernel (run 'make kernel')"
-	echo "0 passed, 1 failed"
-	exit 1
-}
-echo "# test kernel: $kdir"
+suites=("$@")
+[ "${#suites[@]}" -gt 0 ] || suites=(standard)
 
+# Every suite's kernel must be there before anything runs: a missing one fails the run with the
+# reason, it is never skipped.
+declare -A kdirs
+for suite in "${suites[@]}"; do
+	flavor=${suite%%:*}
+	case "$suite" in "$flavor" | "$flavor:reliability") ;; *)
+		echo "not ok 1 suites - unknown suite '$suite' (FLAVOR or FLAVOR:reliability)"
+		echo "0 passed, 1 failed"
+		exit 1
+		;;
+	esac
+	kdirs[$flavor]=$("$here/kernel.sh" print-kdir "$flavor") || {
+		echo "not ok 1 kernel-$flavor - no $flavor test kernel (run 'tools/kernel.sh build $flavor')"
+		echo "0 passed, 1 failed"
+		exit 1
+	}
+	echo "# $flavor test kernel: ${kdirs[$flavor]}"
+done
+
+# module_build KDIR: the module and the samples from clean, with clippy, against KDIR.
 module_build() {
-	make -C "$kdir" M="$repo" LLVM=1 clean &&
-		make -C "$kdir" M="$repo" LLVM=1 CLIPPY=1 modules
+	make -C "$1" M="$repo" LLVM=1 clean &&
+		make -C "$1" M="$repo" LLVM=1 CLIPPY=1 modules
+}
+
+# select_cases FLAVOR SUBSET: the case files of a suite, in name order.
+select_cases() {
+	local c flavors
+	for c in "$repo"/tools/vmtest/cases/*.sh; do
+		flavors=$(sed -n 's/^# flavors: *//p' "$c" | head -n 1)
+		if [ -n "$flavors" ] && ! grep -qw -- "$1" <<<"$flavors"; then
+			continue
+		fi
+		if [ "$2" = reliability ] && [[ "$(basename "$c")" != reliability-* ]]; then
+			continue
+		fi
+		echo "$c"
+	done
+}
+
+# vm_settings FLAVOR: the guest memory and timeout scale for that kernel. KASAN's shadow and
+# kmemleak's object pool want memory; KASAN, lockdep and debugobjects make every event several
+# times slower under TCG.
+vm_settings() {
+	case "$1" in
+	debug) echo "2G 4" ;;
+	rt) echo "1G 2" ;;
+	*) echo "1G 1" ;;
+	esac
+}
+
+# vm_suite FLAVOR SUBSET: one boot of that kernel with the suite's cases; one line per case.
+vm_suite() {
+	local flavor=$1 subset=$2 prefix=vm memory scale cases line
+	[ "$flavor" = standard ] || prefix=vm-$flavor
+	read -r memory scale < <(vm_settings "$flavor")
+	mapfile -t cases < <(select_cases "$flavor" "$subset")
+	echo "# VM suite on the $flavor kernel${subset:+ ($subset cases)}: ${#cases[@]} cases (TCG, 2 CPUs, $memory, timeouts x$scale)"
+	local vm_log=$out/$prefix.log
+	PS_VM_MEMORY=$memory PS_TIMEOUT_SCALE=$scale \
+		"$here/vmtest/vmtest.sh" "${kdirs[$flavor]}" "$out/$prefix" "${cases[@]}" >"$vm_log" 2>&1
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*)
+			n=$((n + 1)) passed=$((passed + 1))
+			echo "ok $n $prefix:${line#ok [0-9]* }"
+			;;
+		"not ok "*)
+			n=$((n + 1)) failed=$((failed + 1))
+			echo "not ok $n $prefix:${line#not ok [0-9]* }"
+			;;
+		*" passed, "*" failed") ;;
+		*) echo "$line" ;;
+		esac
+	done <"$vm_log"
 }
 
 module_rustfmt() {
@@ -57,31 +133,25 @@ module_rustfmt() {
 	rustfmt --check --edition 2021 --config-path "$KSRC_DIR/.rustfmt.toml" $files
 }
 
-stage module-build-clippy module_build
 stage module-rustfmt module_rustfmt
 stage reader-fmt cargo fmt --manifest-path "$repo/tools/Cargo.toml" --all -- --check
 stage reader-clippy cargo clippy --manifest-path "$repo/tools/Cargo.toml" --all-targets -- -D warnings
 stage reader-test cargo test --manifest-path "$repo/tools/Cargo.toml"
 stage reader-build cargo build --release --manifest-path "$repo/tools/Cargo.toml"
 
-echo "# VM suite (TCG, 2 CPUs)"
-mapfile -t cases < <(ls "$repo"/tools/vmtest/cases/*.sh)
-vm_log=$out/vm.log
-"$here/vmtest/vmtest.sh" "$kdir" "$out/vm" "${cases[@]}" >"$vm_log" 2>&1
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*)
-		n=$((n + 1)) passed=$((passed + 1))
-		echo "ok $n vm:${line#ok [0-9]* }"
-		;;
-	"not ok "*)
-		n=$((n + 1)) failed=$((failed + 1))
-		echo "not ok $n vm:${line#not ok [0-9]* }"
-		;;
-	*" passed, "*" failed") ;;
-	*) echo "$line" ;;
-	esac
-done <"$vm_log"
+for suite in "${suites[@]}"; do
+	flavor=${suite%%:*}
+	subset=${suite#"$flavor"}
+	subset=${subset#:}
+	name=module-build-clippy
+	[ "$flavor" = standard ] || name=module-build-clippy-$flavor
+	t_suite=$SECONDS
+	# A module that does not build for this kernel fails every case of the suite through
+	# vmtest.sh (no .ko), so the suite still reports each case.
+	stage "$name" module_build "${kdirs[$flavor]}"
+	vm_suite "$flavor" "$subset"
+	echo "# suite $suite: $((SECONDS - t_suite)) s"
+done
 
 echo "# make check: $((SECONDS - t_start)) s"
 echo "$passed passed, $failed failed"

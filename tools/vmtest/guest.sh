@@ -15,6 +15,8 @@ set -- "${cases[@]}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 results=$out/results.tap
+# Every case's time limit is multiplied by this (vmtest.sh: PS_TIMEOUT_SCALE).
+scale=$(cat "$out/timeout_scale" 2>/dev/null || echo 1)
 
 # Real kernel failures. A case may allow more with "# dmesg-allow: REGEX" (for example the
 # NMI backtraces that sysrq-l prints on purpose).
@@ -27,7 +29,8 @@ export PS_OUT=$out
 export PS_KO=$repo/rust/preemptstat.ko
 export PS_ROOT=/sys/kernel/debug/preemptstat
 # The release binaries' directory (CARGO_TARGET_DIR on the host), written by vmtest.sh.
-export PS_READER=$(cat "$out/bindir" 2>/dev/null || echo "$repo/tools/target/release")/preemptstat
+export PS_BINDIR=$(cat "$out/bindir" 2>/dev/null || echo "$repo/tools/target/release")
+export PS_READER=$PS_BINDIR/preemptstat
 
 {
 	echo "KTAP version 1"
@@ -41,12 +44,19 @@ for c in "$@"; do
 	n=$((n + 1))
 	name=$(basename "$c" .sh)
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$c" | head -n 1)
+	limit=$((${limit:-60} * scale))
 	allow=$(sed -n 's/^# dmesg-allow: *//p' "$c" | head -n 1)
 	dmesg -C
 	t0=$(date +%s.%N)
-	timeout -k 5 "${limit:-60}" bash -c '. "$1"; . "$2"' case "$here/lib.sh" "$c" \
-		>"$out/case.log" 2>&1
+	# timeout puts itself and the case in a process group of their own: whatever the case
+	# left running in the background (a load, an injection loop) is killed with the group, so
+	# it cannot hold a module or load the CPUs of the next case.
+	timeout -k 5 "$limit" bash -c '. "$1"; . "$2"' case "$here/lib.sh" "$c" \
+		>"$out/case.log" 2>&1 &
+	tpid=$!
+	wait "$tpid"
 	rc=$?
+	kill -KILL -- "-$tpid" 2>/dev/null && sleep 0.5
 	t1=$(date +%s.%N)
 	# Leave the next case a clean kernel: unload whatever this one left loaded.
 	for m in preemptstat_inject preemptstat_bench preemptstat; do
@@ -69,7 +79,7 @@ for c in "$@"; do
 		if [ "$rc" -eq 0 ] && [ -z "$bad" ]; then
 			echo "ok $n $name # ${secs} s"
 		elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-			echo "not ok $n $name - timed out after ${limit:-60} s"
+			echo "not ok $n $name - timed out after $limit s"
 		elif [ "$rc" -ne 0 ]; then
 			echo "not ok $n $name - exit $rc"
 		else

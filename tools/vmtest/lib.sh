@@ -16,8 +16,36 @@ info() {
 	echo "$*"
 }
 
+# module_loaded NAME: true if NAME is in /proc/modules. Shell builtins only: under TCG every
+# exec costs a large fraction of a second (binaries come over the guest's 9p root), and the
+# stress cases call this in loops.
+module_loaded() {
+	local m _
+	while read -r m _; do
+		[ "$m" = "$1" ] && return 0
+	done </proc/modules
+	return 1
+}
+
 ps_loaded() {
-	grep -q '^preemptstat ' /proc/modules
+	module_loaded preemptstat
+}
+
+# count_threads PREFIX: how many tasks' names start with PREFIX (builtins only, as above).
+count_threads() {
+	local f comm n=0
+	for f in /proc/[0-9]*/comm; do
+		read -r comm <"$f" 2>/dev/null || continue
+		[[ "$comm" == "$1"* ]] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# read_file FILE: read FILE whole with the shell's own read (no exec); fails if it cannot.
+read_file() {
+	local _content
+	[ -r "$1" ] || return 1
+	IFS= read -r -d '' _content <"$1" || [ -n "$_content" ]
 }
 
 # ps_load [PARAM=VALUE...]: load preemptstat.ko with parameters.
@@ -65,6 +93,43 @@ load_for() {
 	wait
 }
 
+# load_start SECONDS: load_for in the background, plus a timer load (short sleeps: hrtimer
+# expiries and wakeups); load_stop ends both. Nothing outlives the case: guest.sh's timeout
+# kills the case's process group.
+load_start() {
+	load_for "$1" &
+	LOAD_PID=$!
+	(
+		end=$((SECONDS + $1))
+		while [ $SECONDS -lt $end ]; do sleep 0.002; done
+	) &
+	TIMER_PID=$!
+}
+
+load_stop() {
+	local p
+	for p in ${LOAD_PID:-} ${TIMER_PID:-}; do
+		pkill -P "$p" 2>/dev/null || true
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	LOAD_PID="" TIMER_PID=""
+}
+
+# kernel_is_rt: true on a PREEMPT_RT kernel.
+kernel_is_rt() {
+	uname -v | grep -q PREEMPT_RT
+}
+
+# kernel_has_lockdep: true on a kernel with lockdep (the debug kernel).
+kernel_has_lockdep() {
+	[ -e /proc/lockdep ]
+}
+
+# The report files (read-only) and the control files (writable) of debugfs format 1.
+export PS_REPORT_FILES="version summary sites worst log hist wakeup wakeup_hist spikes"
+export PS_CONTROL_FILES="enable reset threshold_us wakeup_enable period_us wakeup_threshold_us"
+
 # --- Section tracer helpers -------------------------------------------------------------------
 
 export PS_INJECT_KO=$PS_REPO/samples/preemptstat_inject.ko
@@ -79,6 +144,26 @@ inject_load() {
 # inject "MODE CPU US [COUNT [GAP_US]]": one injector command, which must succeed.
 inject() {
 	echo "$1" >"$PS_INJECT" || die "injector rejected '$1'"
+}
+
+# inject_loop_start SPEC...: the injector commands SPEC (as for inject) over and over in the
+# background until inject_loop_stop; a command the injector rejects ends the loop, and
+# inject_loop_stop then fails the case.
+inject_loop_start() {
+	(
+		while :; do
+			for spec in "$@"; do
+				echo "$spec" >"$PS_INJECT" || { echo "injector rejected '$spec'"; exit 1; }
+			done
+		done
+	) &
+	INJECT_PID=$!
+}
+
+inject_loop_stop() {
+	kill -0 "$INJECT_PID" 2>/dev/null || { wait "$INJECT_PID"; die "the injection loop ended early"; }
+	kill "$INJECT_PID" 2>/dev/null || true
+	wait "$INJECT_PID" 2>/dev/null || true
 }
 
 ps_reset() {

@@ -8,6 +8,11 @@
 #   OUTDIR  host directory for results (made if missing; the guest writes into it)
 #   CASE    case files (tools/vmtest/cases/*.sh), run in this order in the same boot
 #
+# Environment:
+#   PS_VM_MEMORY      guest memory (default 1G; the debug kernel's KASAN shadow wants more)
+#   PS_TIMEOUT_SCALE  multiplies every case's "# timeout:" (default 1; a debug kernel under
+#                     TCG is several times slower)
+#
 # Prints KTAP-style "ok N name" / "not ok N name" lines, then "N passed, N failed". Exits 0 only
 # if every case passed. A VM that does not boot, a guest that dies or hangs, or a missing tool
 # fails the run with the reason: nothing is ever skipped silently.
@@ -35,12 +40,17 @@ for tool in vng qemu-system-x86_64 busybox; do
 done
 [ -f "$kdir/arch/x86/boot/bzImage" ] || fail_run "no kernel image in $kdir: run 'make kernel'"
 
+memory=${PS_VM_MEMORY:-1G}
+scale=${PS_TIMEOUT_SCALE:-1}
+[[ "$scale" =~ ^[1-9][0-9]*$ ]] || fail_run "PS_TIMEOUT_SCALE must be a whole number >= 1, not '$scale'"
+
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out/results.tap" "$out/dmesg.txt" "$out/guest-done"
 # The case list goes through a file: vng passes --exec on the kernel command line, which
 # holds only 2048 bytes on x86.
 echo "$CARGO_TARGET_DIR/release" >"$out/bindir"
+echo "$scale" >"$out/timeout_scale"
 cases_file=$out/cases.list
 : >"$cases_file"
 for c in "${cases[@]}"; do
@@ -53,7 +63,7 @@ done
 budget=60
 for c in "${cases[@]}"; do
 	t=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$c" | head -n 1)
-	budget=$((budget + ${t:-60} + 10))
+	budget=$((budget + ${t:-60} * scale + 10))
 done
 
 # --disable-kvm: KVM does not work on the machines this project is tested on (QEMU aborts on
@@ -62,7 +72,7 @@ done
 # vng reads standard input and crashes when it is closed (CI has none): feed it /dev/null.
 t0=$SECONDS
 timeout --kill-after=10 "$budget" \
-	vng --run "$kdir" --disable-kvm --user root --cpus 2 --memory 1G \
+	vng --run "$kdir" --disable-kvm --user root --cpus 2 --memory "$memory" \
 	--rwdir "$out" --exec "$here/guest.sh $out" \
 	</dev/null >"$out/console.log" 2>&1
 rc=$?

@@ -310,7 +310,14 @@ pub fn parse_summary(text: &str) -> Result<Summary, ParseError> {
             return Err(line.error(format!("{key} must be 0 or 1, not {value}")));
         }
         if let Some(first) = lines_of.insert(key, line.number) {
-            return Err(line.error(format!("key `{key}` appears twice (first on line {first})")));
+            // Keys are ASCII (checked above), but not short: quote 40 at most.
+            let shown = match key.get(..40) {
+                Some(head) if head.len() < key.len() => format!("{head}..."),
+                _ => key.to_string(),
+            };
+            return Err(line.error(format!(
+                "key `{shown}` appears twice (first on line {first})"
+            )));
         }
         values.insert(key.to_string(), value);
     }
@@ -437,6 +444,16 @@ mod tests {
         assert_eq!(
             err,
             ParseError::malformed(50, "key `cpus` appears twice (first on line 4)")
+        );
+        // An unknown key is kept, but a long one is not quoted in full.
+        let long = "k".repeat(1 << 20);
+        let err = parse_summary(&format!("{long} 1\n{long} 2\n")).unwrap_err();
+        assert_eq!(
+            err,
+            ParseError::malformed(
+                2,
+                format!("key `{}...` appears twice (first on line 1)", &long[..40])
+            )
         );
     }
 }

@@ -92,6 +92,15 @@ impl Symbol {
                 excerpt(name)
             )));
         }
+        // Kernel symbols never hold control characters; a name with one
+        // would reach the terminal raw (the text output writes names as
+        // they are).
+        if name.contains(char::is_control) {
+            return Err(FieldError::new(format!(
+                "control character in function name {}",
+                excerpt(name)
+            )));
+        }
         Ok(Symbol::Resolved {
             name: name.to_string(),
             offset: parse_hex(offset, "offset")?,
@@ -209,7 +218,7 @@ fn parse_module(token: &str) -> Result<String, FieldError> {
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .ok_or_else(|| FieldError::new(format!("expected `[module]`, found {}", excerpt(token))))?;
-    if inner.is_empty() || inner.contains(['[', ']']) {
+    if inner.is_empty() || inner.contains(['[', ']']) || inner.contains(char::is_control) {
         return Err(FieldError::new(format!(
             "invalid module name {}",
             excerpt(token)
@@ -309,8 +318,19 @@ mod tests {
             "kthread+0x1/0x2 [a]b",
             "kthread+0x1/0x2 [[a]]",
             "kthread+0x1/0x2 mod",
+            "kthread\0+0x1/0x2",
+            "\x1b[2Jk+0x1/0x2",
+            "kthread\r+0x1/0x2",
+            "kthread\t+0x1/0x2",
+            "kthread+0x1/0x2 [m\x07]",
+            "kthread+0x1/0x2 [\u{85}]",
         ] {
             assert!(bad.parse::<Symbol>().is_err(), "{bad:?}");
         }
+        let err = "a\x1bb+0x1/0x2".parse::<Symbol>().unwrap_err();
+        assert_eq!(
+            err.reason(),
+            "control character in function name \"a\\u{1b}b\""
+        );
     }
 }

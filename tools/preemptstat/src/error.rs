@@ -81,6 +81,21 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// One of the module's files is a directory, FIFO, device or socket
+    /// (in a copy of the directory): reading a FIFO or a device could block
+    /// or never end, so it is not opened.
+    #[error(
+        "{} is a {what}, not a regular file (is {} the preemptstat debugfs directory or a copy of it?)",
+        path.display(),
+        path.parent().unwrap_or(Path::new("")).display()
+    )]
+    NotAFile {
+        /// The file that was looked for.
+        path: PathBuf,
+        /// What it is instead: `directory`, `FIFO`, `character device`, ...
+        what: &'static str,
+    },
+
     /// EACCES or EPERM.
     #[error("permission denied reading {}: run as root", path.display())]
     PermissionDenied {

@@ -3,7 +3,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use preemptstat_core::{
@@ -83,10 +83,17 @@ impl DebugfsSource {
     /// # Errors
     ///
     /// A missing root is explained as described on [`DebugfsSource`]; other
-    /// failures map through [`Error::from_io`]; invalid UTF-8 is
+    /// failures map through [`Error::from_io`]; a directory, FIFO, device or
+    /// socket in place of the file is [`Error::NotAFile`] (it is not
+    /// opened, so a FIFO cannot block the reader); invalid UTF-8 is
     /// [`Error::Malformed`].
     pub fn read_file(&self, name: &str) -> Result<String, Error> {
         let path = self.path(name);
+        match special_file_kind(&path) {
+            Ok(None) => {}
+            Ok(Some(what)) => return Err(Error::NotAFile { path, what }),
+            Err(err) => return Err(self.read_error(&path, err)),
+        }
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
             Err(err) => return Err(self.read_error(&path, err)),
@@ -167,10 +174,16 @@ impl DebugfsSource {
     ///
     /// A missing file or root is explained as for reading; permission errors
     /// are [`Error::WritePermissionDenied`], a value the module refuses
-    /// (`EINVAL`) [`Error::WriteRejected`], anything else
-    /// [`Error::WriteIo`].
+    /// (`EINVAL`) [`Error::WriteRejected`], a directory, FIFO, device or
+    /// socket in place of the file (not opened) [`Error::NotAFile`],
+    /// anything else [`Error::WriteIo`].
     pub fn write_file(&self, name: &str, value: &str) -> Result<(), Error> {
         let path = self.path(name);
+        match special_file_kind(&path) {
+            Ok(None) => {}
+            Ok(Some(what)) => return Err(Error::NotAFile { path, what }),
+            Err(err) => return Err(self.write_error(&path, value, err)),
+        }
         OpenOptions::new()
             .write(true)
             .truncate(true)
@@ -289,6 +302,31 @@ fn denied_path(path: &Path) -> PathBuf {
     path.to_path_buf()
 }
 
+/// What `path` (symbolic links followed) is when it is not a regular file,
+/// as every file of the module's debugfs directory is: `Some("FIFO")`,
+/// `Some("directory")`, ...; `None` for a regular file. Opening a FIFO
+/// blocks until a writer comes and a device such as `/dev/zero` never ends,
+/// so a copy of the directory with one of those in place of a file must be
+/// refused before the file is opened.
+fn special_file_kind(path: &Path) -> io::Result<Option<&'static str>> {
+    let file_type = fs::metadata(path)?.file_type();
+    Ok(if file_type.is_file() {
+        None
+    } else if file_type.is_dir() {
+        Some("directory")
+    } else if file_type.is_fifo() {
+        Some("FIFO")
+    } else if file_type.is_char_device() {
+        Some("character device")
+    } else if file_type.is_block_device() {
+        Some("block device")
+    } else if file_type.is_socket() {
+        Some("socket")
+    } else {
+        Some("special file")
+    })
+}
+
 /// Whether something is mounted on `mount`: it is a mount point (its device
 /// differs from its parent's) or it has entries (an unmounted
 /// `/sys/kernel/debug` is an empty sysfs directory).
@@ -383,6 +421,61 @@ mod tests {
         let err = s.write_file("enable", "1").unwrap_err();
         assert!(matches!(err, Error::FileNotFound { .. }), "{err:?}");
         assert!(!dir.path().join("enable").exists());
+    }
+
+    #[test]
+    fn special_files_are_refused_without_being_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("version")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("enable")).unwrap();
+        let s = DebugfsSource::with_root(dir.path());
+        let err = s.read_version().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAFile {
+                    what: "directory",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}/version is a directory, not a regular file (is {} the preemptstat \
+                 debugfs directory or a copy of it?)",
+                dir.path().display(),
+                dir.path().display()
+            )
+        );
+        // /dev/zero would never end.
+        let err = s.read_file("enable").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAFile {
+                    what: "character device",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = s.write_file("enable", "1").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotAFile {
+                    what: "character device",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // A dangling link is a missing file.
+        std::os::unix::fs::symlink("nowhere", dir.path().join("sites")).unwrap();
+        let err = s.read_file("sites").unwrap_err();
+        assert!(matches!(err, Error::FileNotFound { .. }), "{err:?}");
     }
 
     #[test]

@@ -517,13 +517,19 @@ fn set_and_reset_errors_name_the_path() {
     );
     assert!(!enable.exists());
 
-    // A control that is a directory.
+    // A control that is a directory (refused before it is opened).
     fs::remove_file(root.join("threshold_us")).unwrap();
     fs::create_dir(root.join("threshold_us")).unwrap();
     fs::write(root.join("version"), "preemptstat debugfs format 1\n").unwrap();
     assert_failure(
         &run_on(root, &["set", "threshold_us", "1"]),
-        &["cannot write", s(&root.join("threshold_us"))],
+        &[
+            &format!(
+                "{} is a directory, not a regular file",
+                root.join("threshold_us").display()
+            ),
+            "preemptstat debugfs directory",
+        ],
     );
 }
 

@@ -16,6 +16,6 @@ for i in $(seq 10); do
 	c=$(wakeup_field 1 2)
 	[ "$c" -gt "$b" ] || die "cycle $i: CPU 1 count did not advance after online ($b -> $c)"
 done
-n=$(ps -eo comm | grep -c '^preemptstat/')
+n=$(count_threads preemptstat/)
 assert_eq "$n" 2 "wakeup threads"
 info "CPU 1: $(awk '$1 == 1' "$PS_ROOT/wakeup")"

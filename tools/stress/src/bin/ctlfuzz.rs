@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! ctlfuzz: hostile writes to every writable preemptstat control file, each checked against the
+//! control grammar (`stress::oracle`), with the state of every control compared before and after.
+//!
+//! ```text
+//! ctlfuzz [--root DIR] [--writes N] [--seed S]
+//! ```
+//!
+//! For each control file it makes N writes (default 10 000) from a seeded generator (`stress::gen`).
+//! A write the grammar rejects must fail with its errno and leave every control as it was; a
+//! write the grammar accepts must succeed, and the file must then read back the value, which is
+//! then restored. A rejected write to the write-only `reset` must not reset: `seen_any` in the
+//! summary never goes down between two accepted resets. Exits 0 when every write did what the
+//! grammar says, 1 at the first that did not (with the write, escaped), 2 on a usage error or a
+//! missing directory.
+
+use std::{
+    collections::BTreeMap,
+    fs::{self, OpenOptions},
+    io::{self, Write as _},
+    os::{fd::AsRawFd, unix::fs::FileExt},
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+use stress::{
+    gen,
+    oracle::{self, Control, Expect, Write, CONTROLS},
+    rng::Rng,
+};
+
+/// An address in the first page: no process ever has it mapped (`mmap_min_addr`), and it is a
+/// user address, so the kernel's `access_ok()` passes and the module's copy faults.
+const UNMAPPED: usize = 0x1000;
+
+extern "C" {
+    /// `write(2)` from the C library std already links, for the one write std cannot make: from
+    /// an unmapped buffer.
+    fn write(fd: i32, buf: *const u8, count: usize) -> isize;
+}
+
+/// Command line options.
+struct Options {
+    root: PathBuf,
+    writes: u64,
+    seed: u64,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut o = Options {
+        root: PathBuf::from("/sys/kernel/debug/preemptstat"),
+        writes: 10_000,
+        seed: 1,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().ok_or(format!("{a} needs a value"));
+        match a.as_str() {
+            "--root" => o.root = PathBuf::from(value()?),
+            "--writes" => o.writes = value()?.parse().map_err(|e| format!("--writes: {e}"))?,
+            "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            _ => {
+                return Err(format!(
+                    "unknown argument '{a}' (--root DIR --writes N --seed S)"
+                ))
+            }
+        }
+    }
+    Ok(o)
+}
+
+/// The bytes of a write, printable: `\n`, `\xNN`, and the first 80 only.
+fn escape(b: &[u8]) -> String {
+    let mut s: String = b
+        .iter()
+        .take(80)
+        .flat_map(|c| c.escape_ascii())
+        .map(char::from)
+        .collect();
+    if b.len() > 80 {
+        s.push_str(&format!("... ({} bytes)", b.len()));
+    }
+    s
+}
+
+fn describe(w: &Write) -> String {
+    match w {
+        Write::Bytes(b) => format!("write(\"{}\")", escape(b)),
+        Write::AtOffset(b, off) => format!("pwrite(\"{}\", offset {off})", escape(b)),
+        Write::BadPointer(n) => format!("write(unmapped buffer, {n} bytes)"),
+    }
+}
+
+/// Makes one write to `path`, through a fresh file descriptor (offset 0).
+fn do_write(path: &Path, w: &Write) -> io::Result<usize> {
+    let mut f = OpenOptions::new().write(true).open(path)?;
+    match w {
+        Write::Bytes(b) => f.write(b),
+        Write::AtOffset(b, off) => f.write_at(b, *off as u64),
+        Write::BadPointer(n) => {
+            // SAFETY: The kernel only reads the buffer, and it checks the address itself: an
+            // unmapped one gives EFAULT, never a write to our memory.
+            let r = unsafe { write(f.as_raw_fd(), UNMAPPED as *const u8, *n) };
+            if r < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(r as usize)
+            }
+        }
+    }
+}
+
+/// The value of every readable control, by name.
+fn controls(root: &Path) -> Result<BTreeMap<&'static str, String>, String> {
+    let mut m = BTreeMap::new();
+    for c in CONTROLS.iter().filter(|c| c.readable) {
+        let p = root.join(c.name);
+        let v = fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        m.insert(c.name, v.trim_end().to_string());
+    }
+    Ok(m)
+}
+
+/// `seen_any` from the summary: it only goes down on a reset.
+fn seen_any(root: &Path) -> Result<u64, String> {
+    let p = root.join("summary");
+    let s = fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("seen_any "))
+        .and_then(|v| v.parse().ok())
+        .ok_or(format!("{}: no seen_any line", p.display()))
+}
+
+/// Counts of one file's writes.
+#[derive(Default)]
+struct Tally {
+    accepted: u64,
+    einval: u64,
+    efault: u64,
+}
+
+/// N writes to control `c`; `Err` describes the first write that broke the grammar.
+fn fuzz(o: &Options, c: &Control, seed: u64) -> Result<Tally, String> {
+    let path = o.root.join(c.name);
+    let original = controls(&o.root)?;
+    let mut r = Rng::new(seed);
+    let mut t = Tally::default();
+    let mut seen = seen_any(&o.root)?;
+    if !c.readable && seen == 0 {
+        return Err("seen_any is 0: a reset could not be told from no reset".into());
+    }
+    for i in 1..=o.writes {
+        let w = gen::write(&mut r, c);
+        let expected = oracle::expect(c, &w);
+        let got = do_write(&path, &w);
+        let what = || format!("{}: write {i}: {}", c.name, describe(&w));
+        match (expected, &got) {
+            (Expect::Accept(v), Ok(_)) => {
+                t.accepted += 1;
+                let now = controls(&o.root)?;
+                if c.readable {
+                    let mut want = original.clone();
+                    want.insert(c.name, v.to_string());
+                    if now != want {
+                        return Err(format!(
+                            "{}: accepted, then {now:?}, expected {want:?}",
+                            what()
+                        ));
+                    }
+                    let back = Write::Bytes(original[c.name].clone().into_bytes());
+                    do_write(&path, &back)
+                        .map_err(|e| format!("{}: restoring the value failed: {e}", what()))?;
+                } else {
+                    seen = seen_any(&o.root)?;
+                }
+            }
+            (Expect::Reject(errno), Err(e)) if e.raw_os_error() == Some(errno) => {
+                if errno == oracle::EFAULT {
+                    t.efault += 1;
+                } else {
+                    t.einval += 1;
+                }
+            }
+            _ => return Err(format!("{}: expected {expected:?}, got {got:?}", what())),
+        }
+        let now = controls(&o.root)?;
+        if now != original {
+            return Err(format!(
+                "{}: controls are now {now:?}, were {original:?}",
+                what()
+            ));
+        }
+        if !c.readable && (i % 100 == 0 || i == o.writes) {
+            let s = seen_any(&o.root)?;
+            if s < seen {
+                return Err(format!(
+                    "{}: seen_any went from {seen} to {s}: a rejected write reset",
+                    what()
+                ));
+            }
+            seen = s;
+        }
+    }
+    Ok(t)
+}
+
+fn main() -> ExitCode {
+    let o = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("ctlfuzz: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !o.root.is_dir() {
+        eprintln!(
+            "ctlfuzz: {} is not a directory (is preemptstat loaded?)",
+            o.root.display()
+        );
+        return ExitCode::from(2);
+    }
+    let mut total = 0;
+    for (n, c) in CONTROLS.iter().enumerate() {
+        match fuzz(&o, c, o.seed.wrapping_add(n as u64)) {
+            Ok(t) => {
+                total += o.writes;
+                println!(
+                    "ctlfuzz: {}: {} writes: {} accepted, {} EINVAL, {} EFAULT",
+                    c.name, o.writes, t.accepted, t.einval, t.efault
+                );
+            }
+            Err(e) => {
+                println!("ctlfuzz: FAIL: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    println!(
+        "ctlfuzz: {total} writes to {} files, all as the grammar says",
+        CONTROLS.len()
+    );
+    ExitCode::SUCCESS
+}
