@@ -184,7 +184,7 @@ impl Locks {
                     p,
                     c"inject.raw".as_char_ptr(),
                     kernel::static_lock_class!().as_ptr(),
-                    bindings::lockdep_wait_type_LD_WAIT_SPIN as _,
+                    bindings::lockdep_wait_type_LD_WAIT_SPIN as core::ffi::c_short,
                 );
             }),
             // SAFETY: `__spin_lock_init` initialises any `spinlock_t`, on every kernel.
