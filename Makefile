@@ -67,7 +67,7 @@ run: kernel
 
 # The suites 'make check' runs (tools/check.sh): FLAVOR is every case on that kernel,
 # FLAVOR:reliability only the reliability-* cases. Each kernel is built once and cached.
-CHECK_SUITES ?= standard debug:reliability
+CHECK_SUITES ?= standard
 CHECK_FLAVORS = $(sort $(foreach s,$(CHECK_SUITES),$(firstword $(subst :, ,$(s)))))
 
 check: setup
