@@ -17,6 +17,8 @@ repo=$(cd "$here/../.." && pwd)
 results=$out/results.tap
 # Every case's time limit is multiplied by this (vmtest.sh: PS_TIMEOUT_SCALE).
 scale=$(cat "$out/timeout_scale" 2>/dev/null || echo 1)
+# Cases that run for a fixed time scale it too (a debug kernel does less in a second).
+export PS_TIMEOUT_SCALE=$scale
 
 # Real kernel failures. A case may allow more with "# dmesg-allow: REGEX" (for example the
 # NMI backtraces that sysrq-l prints on purpose).

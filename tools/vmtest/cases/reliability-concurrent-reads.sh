@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every report and control file read again and again, in read(2)s of random sizes from 1 byte
-# to 64 KiB, by two readers at once (tools/stress readcheck), while reset runs every 50 ms and
+# to 64 KiB, by two readers at once (tools/stress readcheck, for 30 s times the suite's timeout
+# scale), while reset runs every 50 ms and
 # the injector and a load make sections on both CPUs. Every copy must parse strictly (the
 # reader's own parsers) and every record must be consistent in itself: on each site
 # min <= max <= total, count * min <= total <= count * max and a histogram that adds up to the
@@ -20,9 +21,9 @@ inject_loop_start "irq 1 150 5 200" "preempt 0 150 5 200" "nested 1 200 2 200"
 ) &
 reset_pid=$!
 mkdir -p "$PS_OUT/readcheck"
-"$PS_BINDIR/readcheck" --seconds 30 --seed 1 --save "$PS_OUT/readcheck" >"$PS_OUT/readcheck-1.txt" &
+"$PS_BINDIR/readcheck" --seconds $((30 * PS_TIMEOUT_SCALE)) --seed 1 --save "$PS_OUT/readcheck" >"$PS_OUT/readcheck-1.txt" &
 r1=$!
-"$PS_BINDIR/readcheck" --seconds 30 --seed 2 --save "$PS_OUT/readcheck" >"$PS_OUT/readcheck-2.txt" &
+"$PS_BINDIR/readcheck" --seconds $((30 * PS_TIMEOUT_SCALE)) --seed 2 --save "$PS_OUT/readcheck" >"$PS_OUT/readcheck-2.txt" &
 r2=$!
 for i in 1 2 3; do
 	"$PS_READER" report --json >/dev/null || die "preemptstat report --json failed during resets"
