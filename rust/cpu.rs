@@ -178,7 +178,9 @@ pub(crate) struct Counters {
     pub(crate) hist: [[AtomicU64; HIST_BUCKETS]; NR_KINDS],
 }
 
-/// Named copies of the per-kind counters, for reports.
+/// Named copies of the per-kind counters, for reports (1 KiB: the reports keep them on the
+/// heap).
+#[derive(Zeroable)]
 pub(crate) struct CountersSnapshot {
     /// See [`Counters`].
     pub(crate) seen: [u64; NR_KINDS],
@@ -207,22 +209,26 @@ pub(crate) struct CountersSnapshot {
 }
 
 impl CountersSnapshot {
-    /// All zero.
-    pub(crate) const fn zero() -> Self {
-        Self {
-            seen: [0; NR_KINDS],
-            dropped: [0; NR_KINDS],
-            unpaired_end: [0; NR_KINDS],
-            restarted: [0; NR_KINDS],
-            discarded_idle: [0; NR_KINDS],
-            discarded_hotplug: [0; NR_KINDS],
-            discarded_epoch: [0; NR_KINDS],
-            gated: 0,
-            recursion: 0,
-            hist: [[0; HIST_BUCKETS]; NR_KINDS],
-            log_written: 0,
-            log_overwritten: 0,
+    /// All zero, in place.
+    fn clear(&mut self) {
+        for a in [
+            &mut self.seen,
+            &mut self.dropped,
+            &mut self.unpaired_end,
+            &mut self.restarted,
+            &mut self.discarded_idle,
+            &mut self.discarded_hotplug,
+            &mut self.discarded_epoch,
+        ] {
+            a.fill(0);
         }
+        for h in self.hist.iter_mut() {
+            h.fill(0);
+        }
+        self.gated = 0;
+        self.recursion = 0;
+        self.log_written = 0;
+        self.log_overwritten = 0;
     }
 
     /// Adds another CPU's counters.
@@ -465,37 +471,33 @@ impl CpuState {
         });
     }
 
-    /// A copy of the counters, or zeros if they belong to another generation than `gen`.
-    pub(crate) fn counters(&self, gen: u64) -> CountersSnapshot {
+    /// Copies the counters into `out`, or zeros if they belong to another generation than `gen`.
+    pub(crate) fn counters_into(&self, gen: u64, out: &mut CountersSnapshot) {
         let c = &self.counters;
-        self.counters_seq
-            .read(|| {
-                if self.gen.load(Relaxed) != gen {
-                    return CountersSnapshot::zero();
+        let copied = self.counters_seq.read(|| {
+            if self.gen.load(Relaxed) != gen {
+                return false;
+            }
+            (out.log_written, out.log_overwritten) = self.log.counts();
+            for (d, s) in out.hist.iter_mut().zip(c.hist.iter()) {
+                for (x, y) in d.iter_mut().zip(s.iter()) {
+                    *x = y.load(Relaxed);
                 }
-                let (log_written, log_overwritten) = self.log.counts();
-                let mut hist = [[0u64; HIST_BUCKETS]; NR_KINDS];
-                for (d, s) in hist.iter_mut().zip(c.hist.iter()) {
-                    for (x, y) in d.iter_mut().zip(s.iter()) {
-                        *x = y.load(Relaxed);
-                    }
-                }
-                CountersSnapshot {
-                    seen: load3(&c.seen),
-                    dropped: load3(&c.dropped),
-                    unpaired_end: load3(&c.unpaired_end),
-                    restarted: load3(&c.restarted),
-                    discarded_idle: load3(&c.discarded_idle),
-                    discarded_hotplug: load3(&c.discarded_hotplug),
-                    discarded_epoch: load3(&c.discarded_epoch),
-                    gated: c.gated.load(Relaxed),
-                    recursion: c.recursion.load(Relaxed),
-                    hist,
-                    log_written,
-                    log_overwritten,
-                }
-            })
-            .unwrap_or(CountersSnapshot::zero())
+            }
+            out.seen = load3(&c.seen);
+            out.dropped = load3(&c.dropped);
+            out.unpaired_end = load3(&c.unpaired_end);
+            out.restarted = load3(&c.restarted);
+            out.discarded_idle = load3(&c.discarded_idle);
+            out.discarded_hotplug = load3(&c.discarded_hotplug);
+            out.discarded_epoch = load3(&c.discarded_epoch);
+            out.gated = c.gated.load(Relaxed);
+            out.recursion = c.recursion.load(Relaxed);
+            true
+        });
+        if copied != Some(true) {
+            out.clear();
+        }
     }
 
     /// Runs `f` as this CPU's single writer: enters, or counts a recursion and returns.

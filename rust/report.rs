@@ -19,7 +19,7 @@ use crate::{
     text::TextBuf,
     tlog::LogSnapshot,
     tracer::Tracer,
-    wakeup::{whist_hi_us, whist_lo_us, Spike},
+    wakeup::{whist_hi_us, whist_lo_us, Spike, WakeupStats},
     worst::WorstSnapshot,
     FORMAT_VERSION,
 };
@@ -91,19 +91,23 @@ fn merged_sites(t: &Tracer, gen: u64) -> Result<(KVVec<SiteSnapshot>, usize), fm
     Ok((merged, slots))
 }
 
-fn all_counters(t: &Tracer, gen: u64) -> CountersSnapshot {
-    let mut sum = CountersSnapshot::zero();
+/// The counters of every CPU added up, on the heap: two [`CountersSnapshot`]s would take 2 KiB
+/// of a 16 KiB kernel stack.
+fn all_counters(t: &Tracer, gen: u64) -> Result<KBox<CountersSnapshot>, fmt::Error> {
+    let mut sum = KBox::<CountersSnapshot>::zeroed(GFP_KERNEL).map_err(|_| fmt::Error)?;
+    let mut one = KBox::<CountersSnapshot>::zeroed(GFP_KERNEL).map_err(|_| fmt::Error)?;
     for (_, cpu) in t.cpus.iter() {
-        sum.add(&cpu.counters(gen));
+        cpu.counters_into(gen, &mut one);
+        sum.add(&one);
     }
-    sum
+    Ok(sum)
 }
 
 /// `summary`: `key value` lines.
 pub(crate) fn show_summary(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     let names = t.names.lock();
     let gen = t.gen();
-    let c = all_counters(t, gen);
+    let c = all_counters(t, gen)?;
     let (sites, slots) = merged_sites(t, gen)?;
     let mut recorded = [0u64; 3];
     for s in sites.iter() {
@@ -325,7 +329,7 @@ pub(crate) fn show_log(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
 
 /// `hist`: the per-kind log2 histograms of every section, all buckets.
 pub(crate) fn show_hist(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
-    let c = all_counters(t, t.gen());
+    let c = all_counters(t, t.gen())?;
     writeln!(out, "# kind bucket lo_us hi_us count")?;
     for k in KINDS {
         let Some(h) = c.hist.get(k.idx()) else {
@@ -350,20 +354,23 @@ pub(crate) fn show_wakeup(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
         out,
         "# cpu irq_count irq_min_ns irq_avg_ns irq_max_ns thread_count thread_min_ns thread_avg_ns thread_max_ns missed spikes"
     )?;
+    let mut st = KBox::<WakeupStats>::zeroed(GFP_KERNEL).map_err(|_| fmt::Error)?;
     for (cpu, w) in t.wakeup.cpus.iter() {
-        let (irq, thread, missed, (spikes, _)) = w.stats(gen);
-        let min = |v: u64| if v == u64::MAX { 0 } else { v };
+        w.stats_into(gen, &mut st);
+        let (irq, thread) = (&st.irq, &st.thread);
         writeln!(
             out,
-            "{cpu} {} {} {} {} {} {} {} {} {missed} {spikes}",
+            "{cpu} {} {} {} {} {} {} {} {} {} {}",
             irq.count,
-            min(irq.min_ns),
+            irq.min_or_zero(),
             irq.avg_ns(),
             irq.max_ns,
             thread.count,
-            min(thread.min_ns),
+            thread.min_or_zero(),
             thread.avg_ns(),
-            thread.max_ns
+            thread.max_ns,
+            st.missed,
+            st.spikes
         )?;
     }
     Ok(())
@@ -373,9 +380,10 @@ pub(crate) fn show_wakeup(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
 pub(crate) fn show_wakeup_hist(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     let gen = t.gen();
     writeln!(out, "# cpu latency bucket lo_us hi_us count")?;
+    let mut st = KBox::<WakeupStats>::zeroed(GFP_KERNEL).map_err(|_| fmt::Error)?;
     for (cpu, w) in t.wakeup.cpus.iter() {
-        let (irq, thread, _, _) = w.stats(gen);
-        for (name, h) in [("irq", &irq.hist), ("thread", &thread.hist)] {
+        w.stats_into(gen, &mut st);
+        for (name, h) in [("irq", &st.irq.hist), ("thread", &st.thread.hist)] {
             for (b, &n) in h.iter().enumerate() {
                 if n == 0 {
                     continue;

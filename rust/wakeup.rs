@@ -112,22 +112,21 @@ impl LatStats {
         }
     }
 
-    fn snapshot(&self) -> LatSnapshot {
-        let mut hist = [0u64; WHIST_BUCKETS];
-        for (d, h) in hist.iter_mut().zip(self.hist.iter()) {
+    /// Copies the statistics into `out`, in place: a snapshot is 1.5 KiB, too much to move
+    /// around on a kernel stack.
+    fn snapshot_into(&self, out: &mut LatSnapshot) {
+        for (d, h) in out.hist.iter_mut().zip(self.hist.iter()) {
             *d = h.load(Relaxed);
         }
-        LatSnapshot {
-            count: self.count.load(Relaxed),
-            min_ns: self.min_ns.load(Relaxed),
-            max_ns: self.max_ns.load(Relaxed),
-            sum_ns: self.sum_ns.load(Relaxed),
-            hist,
-        }
+        out.count = self.count.load(Relaxed);
+        out.min_ns = self.min_ns.load(Relaxed);
+        out.max_ns = self.max_ns.load(Relaxed);
+        out.sum_ns = self.sum_ns.load(Relaxed);
     }
 }
 
 /// A copy of [`LatStats`].
+#[derive(Zeroable)]
 pub(crate) struct LatSnapshot {
     /// Wakeups measured.
     pub(crate) count: u64,
@@ -142,13 +141,21 @@ pub(crate) struct LatSnapshot {
 }
 
 impl LatSnapshot {
-    fn zero() -> Self {
-        Self {
-            count: 0,
-            min_ns: u64::MAX,
-            max_ns: 0,
-            sum_ns: 0,
-            hist: [0; WHIST_BUCKETS],
+    /// No samples, in place.
+    fn clear(&mut self) {
+        self.count = 0;
+        self.min_ns = u64::MAX;
+        self.max_ns = 0;
+        self.sum_ns = 0;
+        self.hist.fill(0);
+    }
+
+    /// The smallest sample, 0 without samples.
+    pub(crate) fn min_or_zero(&self) -> u64 {
+        if self.count == 0 {
+            0
+        } else {
+            self.min_ns
         }
     }
 
@@ -298,34 +305,34 @@ impl CpuWakeup {
         self.pending_expiry.store(0, Relaxed);
     }
 
-    /// IRQ and thread statistics, missed periods, spikes and merged spikes of generation
-    /// `gen`.
-    pub(crate) fn stats(&self, gen: u64) -> (LatSnapshot, LatSnapshot, u64, (u64, u64)) {
-        let irq = self
-            .irq_seq
-            .read(|| {
-                if self.irq_gen.load(Relaxed) != gen {
-                    return (LatSnapshot::zero(), 0);
-                }
-                (self.irq.snapshot(), self.missed.load(Relaxed))
-            })
-            .unwrap_or((LatSnapshot::zero(), 0));
-        let thread = self
-            .thread_seq
-            .read(|| {
-                if self.thread_gen.load(Relaxed) != gen {
-                    return (LatSnapshot::zero(), (0, 0));
-                }
-                (
-                    self.thread.snapshot(),
-                    (
-                        self.spikes_total.load(Relaxed),
-                        self.spikes_merged.load(Relaxed),
-                    ),
-                )
-            })
-            .unwrap_or((LatSnapshot::zero(), (0, 0)));
-        (irq.0, thread.0, irq.1, thread.1)
+    /// The IRQ and thread statistics of generation `gen`, copied into `out` (which the caller
+    /// allocates: [`WakeupStats`] is 3 KiB). A copy that raced the writer on every retry reads as
+    /// no samples.
+    pub(crate) fn stats_into(&self, gen: u64, out: &mut WakeupStats) {
+        let irq = self.irq_seq.read(|| {
+            if self.irq_gen.load(Relaxed) != gen {
+                return false;
+            }
+            self.irq.snapshot_into(&mut out.irq);
+            out.missed = self.missed.load(Relaxed);
+            true
+        });
+        if irq != Some(true) {
+            out.irq.clear();
+            out.missed = 0;
+        }
+        let thread = self.thread_seq.read(|| {
+            if self.thread_gen.load(Relaxed) != gen {
+                return false;
+            }
+            self.thread.snapshot_into(&mut out.thread);
+            true
+        });
+        if thread != Some(true) {
+            out.thread.clear();
+        }
+        let (spikes, _, _) = self.spike_counts(gen);
+        out.spikes = spikes;
     }
 
     /// Calls `f` with each spike of generation `gen` still in the ring.
@@ -368,13 +375,37 @@ impl CpuWakeup {
 
     /// Spikes written, overwritten and merged in this generation.
     pub(crate) fn spike_counts(&self, gen: u64) -> (u64, u64, u64) {
-        let (_, _, _, (total, merged)) = self.stats(gen);
+        let (total, merged) = self
+            .thread_seq
+            .read(|| {
+                if self.thread_gen.load(Relaxed) != gen {
+                    return (0, 0);
+                }
+                (
+                    self.spikes_total.load(Relaxed),
+                    self.spikes_merged.load(Relaxed),
+                )
+            })
+            .unwrap_or((0, 0));
         (
             total,
             total.saturating_sub(self.spikes.len() as u64),
             merged,
         )
     }
+}
+
+/// One CPU's wakeup statistics as the reports show them.
+#[derive(Zeroable)]
+pub(crate) struct WakeupStats {
+    /// Timer expiry to hrtimer handler.
+    pub(crate) irq: LatSnapshot,
+    /// Timer expiry to the thread running.
+    pub(crate) thread: LatSnapshot,
+    /// Periods the timer missed.
+    pub(crate) missed: u64,
+    /// Spikes recorded.
+    pub(crate) spikes: u64,
 }
 
 /// Settings of the wakeup probe, shared by all CPUs.

@@ -126,6 +126,34 @@ vm_suite() {
 	done <"$vm_log"
 }
 
+# The largest kernel stack frame a module function may have, as the kernel's CONFIG_FRAME_WARN
+# for C. rustc has no such warning, and the stack is 16 KiB: report functions that kept 1.5 KiB
+# wakeup histograms on the stack took the guest to 240 bytes of it left, and then past it.
+frame_limit=2048
+# Module::init runs once, at insmod, near the top of the stack (7.8 KiB of 16 left at its
+# deepest, measured by CONFIG_DEBUG_STACK_USAGE): it builds each CPU's state (4 KiB) on the stack
+# before moving it into place.
+frame_limit_init=6144
+
+# module_frames: every function of the built modules within the frame limit.
+module_frames() {
+	local ko bad=0 size fn limit
+	for ko in "$repo"/rust/*.ko "$repo"/samples/*.ko; do
+		[ -f "$ko" ] || { echo "no module $ko"; return 1; }
+		while read -r size fn; do
+			limit=$frame_limit
+			[[ "$fn" == *6Module4init ]] && limit=$frame_limit_init
+			if [ "$size" -gt "$limit" ]; then
+				echo "$(basename "$ko"): $fn has a $size-byte stack frame (limit $limit)"
+				bad=1
+			fi
+		done < <(llvm-objdump-19 -d --no-show-raw-insn "$ko" | perl -ne '
+			$fn = $1 if /^[0-9a-f]+ <(.*)>:$/;
+			printf "%d %s\n", hex($1), $fn if /subq\s+\$0x([0-9a-f]+),\s*%rsp/')
+	done
+	[ "$bad" -eq 0 ] && echo "every function's stack frame is within $frame_limit bytes (init: $frame_limit_init)"
+}
+
 module_rustfmt() {
 	local files
 	files=$(find "$repo/rust" "$repo/samples" -name '*.rs')
@@ -148,7 +176,8 @@ for suite in "${suites[@]}"; do
 	t_suite=$SECONDS
 	# A module that does not build for this kernel fails every case of the suite through
 	# vmtest.sh (no .ko), so the suite still reports each case.
-	stage "$name" module_build "${kdirs[$flavor]}"
+	stage "$name" module_build "${kdirs[$flavor]}" &&
+		stage "module-frames${name#module-build-clippy}" module_frames
 	vm_suite "$flavor" "$subset"
 	echo "# suite $suite: $((SECONDS - t_suite)) s"
 done

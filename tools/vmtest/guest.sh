@@ -72,6 +72,11 @@ for c in "$@"; do
 		echo "$log"
 	} >>"$out/dmesg.txt"
 	bad=$(grep -E "$bad_re" <<<"$log" | { if [ -n "$allow" ]; then grep -vE "$allow"; else cat; fi; })
+	# CONFIG_DEBUG_STACK_USAGE reports each new deepest kernel stack: less than 2 KiB of the
+	# 16 KiB left is a stack overflow waiting for one more interrupt or page fault.
+	deep=$(awk '/used greatest stack depth: [0-9]+ bytes left/ {
+		for (i = 1; i < NF; i++) if ($i == "depth:" && $(i + 1) + 0 < 2048) print }' <<<"$log")
+	bad=$bad${deep:+${bad:+$'\n'}$deep}
 	{
 		echo "# BEGIN $name"
 		sed 's/^/# /' "$out/case.log"

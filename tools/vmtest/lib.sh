@@ -35,7 +35,7 @@ ps_loaded() {
 count_threads() {
 	local f comm n=0
 	for f in /proc/[0-9]*/comm; do
-		read -r comm <"$f" 2>/dev/null || continue
+		{ read -r comm <"$f"; } 2>/dev/null || continue
 		[[ "$comm" == "$1"* ]] && n=$((n + 1))
 	done
 	echo "$n"

@@ -72,7 +72,7 @@ done
 # vng reads standard input and crashes when it is closed (CI has none): feed it /dev/null.
 t0=$SECONDS
 timeout --kill-after=10 "$budget" \
-	vng --run "$kdir" --disable-kvm --user root --cpus 2 --memory "$memory" \
+	vng --run "$kdir" --verbose --disable-kvm --user root --cpus 2 --memory "$memory" \
 	--rwdir "$out" --exec "$here/guest.sh $out" \
 	</dev/null >"$out/console.log" 2>&1
 rc=$?

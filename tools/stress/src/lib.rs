@@ -10,6 +10,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod consistency;
 pub mod gen;
 pub mod oracle;

@@ -8,9 +8,6 @@
 # count; the worst list in rank order; min <= avg <= max per wakeup CPU. A torn line or a
 # record mixing two resets breaks one of these. The reader's report --json on the live files
 # must succeed meanwhile too.
-# OPEN DEFECT (issue 6 note): on the standard kernel the guest died (vng exit 255) during this
-# case, twice in five runs; until that is understood it is not in the standard suite.
-# flavors: debug rt
 # timeout: 300
 ps_load threshold_us=100
 inject_load

@@ -3,9 +3,6 @@
 # syscalls, file system walks, short sleeps (timers), and the injector's irqs-off and
 # preempt-off sections on both CPUs. Every cycle the module traces (seen_any > 0), every report
 # file reads, the wakeup threads exist, and unloading removes the directory and the threads.
-# OPEN DEFECT (issue 6 note): on the standard kernel the guest died (vng exit 255) during this
-# case, twice in five runs; until that is understood it is not in the standard suite.
-# flavors: debug rt
 # timeout: 600
 inject_load
 load_start 1200

@@ -2,7 +2,7 @@
 //! Helpers shared by the integration tests: running the binary, checking the output contracts, and fixture directories.
 
 // Each test crate uses a different part of this module.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::fs;
 use std::io::Read;
@@ -178,41 +178,5 @@ pub fn run_with_timeout(args: &[&str], timeout: Duration) -> Option<Output> {
     })
 }
 
-/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny seeded generator, so
-/// that the random inputs of a test are the same on every run.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator starting from `seed`.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        match n {
-            0 => 0,
-            n => (self.next() % n as u64) as usize,
-        }
-    }
-
-    /// One of `items`, which must not be empty.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// `n` random bytes.
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
+/// The seeded generator of the stress tools: the same seed gives the same inputs on every run.
+pub use stress::rng::Rng;

@@ -24,7 +24,7 @@ use std::{
     process::ExitCode,
 };
 use stress::{
-    gen,
+    cli, gen,
     oracle::{self, Control, Expect, Write, CONTROLS},
     rng::Rng,
 };
@@ -46,26 +46,27 @@ struct Options {
     seed: u64,
 }
 
+/// The options of the command line; `--root` must be a directory.
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
-        root: PathBuf::from("/sys/kernel/debug/preemptstat"),
+        root: PathBuf::from(cli::DEFAULT_ROOT),
         writes: 10_000,
         seed: 1,
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
-            "--root" => o.root = PathBuf::from(value()?),
-            "--writes" => o.writes = value()?.parse().map_err(|e| format!("--writes: {e}"))?,
-            "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            _ => {
-                return Err(format!(
-                    "unknown argument '{a}' (--root DIR --writes N --seed S)"
-                ))
+    cli::parse_flags(
+        std::env::args().skip(1),
+        "--root DIR --writes N --seed S",
+        |f, v| {
+            match f {
+                "--root" => o.root = PathBuf::from(v),
+                "--writes" => o.writes = cli::number(f, v)?,
+                "--seed" => o.seed = cli::number(f, v)?,
+                _ => return Ok(false),
             }
-        }
-    }
+            Ok(true)
+        },
+    )?;
+    o.root = cli::root_dir(&o.root)?;
     Ok(o)
 }
 
@@ -83,6 +84,7 @@ fn escape(b: &[u8]) -> String {
     s
 }
 
+/// A write as a person reads it in a failure message.
 fn describe(w: &Write) -> String {
     match w {
         Write::Bytes(b) => format!("write(\"{}\")", escape(b)),
@@ -204,21 +206,12 @@ fn fuzz(o: &Options, c: &Control, seed: u64) -> Result<Tally, String> {
     Ok(t)
 }
 
+/// Fuzzes every control in turn; stops at the first write that broke the grammar.
 fn main() -> ExitCode {
     let o = match parse_args() {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("ctlfuzz: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return cli::usage_error("ctlfuzz", &e),
     };
-    if !o.root.is_dir() {
-        eprintln!(
-            "ctlfuzz: {} is not a directory (is preemptstat loaded?)",
-            o.root.display()
-        );
-        return ExitCode::from(2);
-    }
     let mut total = 0;
     for (n, c) in CONTROLS.iter().enumerate() {
         match fuzz(&o, c, o.seed.wrapping_add(n as u64)) {

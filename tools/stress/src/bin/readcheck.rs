@@ -19,7 +19,7 @@ use std::{
     process::ExitCode,
     time::{Duration, Instant},
 };
-use stress::{consistency::check_file, rng::Rng};
+use stress::{cli, consistency::check_file, rng::Rng};
 
 /// Command line options.
 struct Options {
@@ -29,28 +29,26 @@ struct Options {
     save: Option<PathBuf>,
 }
 
+/// The options of the command line; `--root` must be a directory.
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
-        root: PathBuf::from("/sys/kernel/debug/preemptstat"),
+        root: PathBuf::from(cli::DEFAULT_ROOT),
         seconds: 20,
         seed: 1,
         save: None,
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or(format!("{a} needs a value"));
-        match a.as_str() {
-            "--root" => o.root = PathBuf::from(value()?),
-            "--seconds" => o.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?,
-            "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--save" => o.save = Some(PathBuf::from(value()?)),
-            _ => {
-                return Err(format!(
-                    "unknown argument '{a}' (--root --seconds --seed --save)"
-                ))
-            }
+    let usage = "--root DIR --seconds N --seed S --save DIR";
+    cli::parse_flags(std::env::args().skip(1), usage, |f, v| {
+        match f {
+            "--root" => o.root = PathBuf::from(v),
+            "--seconds" => o.seconds = cli::number(f, v)?,
+            "--seed" => o.seed = cli::number(f, v)?,
+            "--save" => o.save = Some(PathBuf::from(v)),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
+    o.root = cli::root_dir(&o.root)?;
     Ok(o)
 }
 
@@ -82,6 +80,7 @@ fn read_pieces(path: &Path, r: &mut Rng) -> Result<(String, u64), String> {
     Ok((text, reads))
 }
 
+/// Snapshots until the time is up: how many, in how many reads, with how many records.
 fn run(o: &Options) -> Result<(u64, u64, u64), String> {
     let mut r = Rng::new(o.seed);
     let end = Instant::now() + Duration::from_secs(o.seconds);
@@ -107,21 +106,12 @@ fn run(o: &Options) -> Result<(u64, u64, u64), String> {
     Ok((snapshots, reads, records))
 }
 
+/// Runs the checks and prints one line of figures, or the first inconsistency.
 fn main() -> ExitCode {
     let o = match parse_args() {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("readcheck: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return cli::usage_error("readcheck", &e),
     };
-    if !o.root.is_dir() {
-        eprintln!(
-            "readcheck: {} is not a directory (is preemptstat loaded?)",
-            o.root.display()
-        );
-        return ExitCode::from(2);
-    }
     match run(&o) {
         Ok((s, reads, records)) => {
             println!("readcheck: {s} snapshots of {} files, {reads} reads, {records} records, all consistent", SNAPSHOT_FILES.len());
