@@ -30,6 +30,7 @@ t0=$SECONDS
 # See tools/vmtest/vmtest.sh for --disable-kvm and </dev/null.
 timeout --kill-after=10 1500 \
 	vng --run "$kdir" --disable-kvm --user root --cpus 2 --memory 1G --rwdir "$out" \
+	--qemu-opts="$QEMU_TCG_OPTS" \
 	--exec "$here/vmtest/bench-guest.sh $out" </dev/null >"$out/console.log" 2>&1 || true
 if ! grep -q '^done$' "$out/bench.txt" 2>/dev/null; then
 	tail -n 20 "$out/console.log"

@@ -15,6 +15,17 @@ KERNEL_SERIES=7.3
 # LLVM major version used for LLVM=1 builds.
 LLVM_VERSION=19
 
+# QEMU options of every guest (vng --qemu-opts).
+# -accel tcg,thread=single: one host thread runs both vCPUs. Multi-threaded TCG (QEMU's
+# default; 10.0.2 here) kills the guest with "Oops: int3" at trace_preempt_off+0xe / trace_preempt_on+0xe
+# right after a tracepoint's static key is patched (tracepoint_probe_register/unregister ->
+# static_key_enable/disable -> smp_text_poke_batch_finish): memory already holds the final
+# nop, but the other vCPU still executes a stale translation of the temporary int3. The
+# kernel's text_poke protocol is sound; QEMU's cross-vCPU invalidation of self-modified code
+# is not. 200 insmod/rmmod cycles under load: the guest died at cycle 20 with multi-threaded
+# TCG and ran all 200 with thread=single.
+QEMU_TCG_OPTS="-accel tcg,thread=single"
+
 CACHE_DIR=${PREEMPTSTAT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/preemptstat}
 TOOLS_DIR=$CACHE_DIR/tools
 VENV_DIR=$CACHE_DIR/venv

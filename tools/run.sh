@@ -27,6 +27,7 @@ echo "run: booting the test kernel (TCG: no KVM on this machine; about 10 s)"
 # See tools/vmtest/vmtest.sh for why --disable-kvm and </dev/null.
 timeout --kill-after=10 300 \
 	vng --run "$kdir" --disable-kvm --user root --cpus 2 --memory 1G --rwdir "$out" \
+	--qemu-opts="$QEMU_TCG_OPTS" \
 	--exec "$here/run-guest.sh $out" </dev/null >"$out/console.log" 2>&1 || true
 if [ ! -f "$out/report.txt" ]; then
 	tail -n 30 "$out/console.log"

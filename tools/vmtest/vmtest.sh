@@ -12,6 +12,7 @@
 #   PS_VM_MEMORY      guest memory (default 1G; the debug kernel's KASAN shadow wants more)
 #   PS_TIMEOUT_SCALE  multiplies every case's "# timeout:" (default 1; a debug kernel under
 #                     TCG is several times slower)
+#   PS_VM_QEMU_OPTS   more QEMU options, appended to $QEMU_TCG_OPTS (tools/env.sh)
 #
 # Prints KTAP-style "ok N name" / "not ok N name" lines, then "N passed, N failed". Exits 0 only
 # if every case passed. A VM that does not boot, a guest that dies or hangs, or a missing tool
@@ -70,9 +71,12 @@ done
 # MSR 0x10a with -cpu host and other CPU models hang in early boot), so the guest runs under
 # TCG. Absolute latencies are inflated by emulation: tests compare figures of the same boot.
 # vng reads standard input and crashes when it is closed (CI has none): feed it /dev/null.
+# QEMU_TCG_OPTS (tools/env.sh) runs both vCPUs in one host thread: see there why.
+qemu_opts="$QEMU_TCG_OPTS${PS_VM_QEMU_OPTS:+ $PS_VM_QEMU_OPTS}"
 t0=$SECONDS
 timeout --kill-after=10 "$budget" \
 	vng --run "$kdir" --verbose --disable-kvm --user root --cpus 2 --memory "$memory" \
+	--qemu-opts="$qemu_opts" \
 	--rwdir "$out" --exec "$here/guest.sh $out" \
 	</dev/null >"$out/console.log" 2>&1
 rc=$?

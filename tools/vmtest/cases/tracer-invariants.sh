@@ -16,31 +16,22 @@ check_invariants() {
 	awk '!/^#/ && !($4 <= $5 && $5 <= $3) { print; bad = 1 } END { exit bad }' "$PS_ROOT/sites" ||
 		die "a site breaks min <= max <= total"
 }
-load() {
-	load_for 600 &
-	loadpid=$!
-}
-stop_load() {
-	pkill -P "$loadpid" 2>/dev/null || true
-	kill "$loadpid" 2>/dev/null || true
-	wait "$loadpid" 2>/dev/null || true
-}
 ps_load
 inject_load
-load
+load_start 600
 inject "irq 1 100 5"
 ps_reset
 inject "preempt 1 100 5"
 sleep 1
 echo 0 >"$PS_ROOT/enable"
 check_invariants
-stop_load
+load_stop
 rmmod preemptstat_inject
 rmmod preemptstat
 ps_load sites_per_cpu=64
-load
+load_start 600
 sleep 2
 echo 0 >"$PS_ROOT/enable"
-stop_load
+load_stop
 [ "$(summary_value dropped_any)" -gt 0 ] || die "a 64-slot table dropped nothing"
 check_invariants
