@@ -24,7 +24,7 @@ LLVM ?= 1
 TOOLS := $(CURDIR)/tools
 
 .PHONY: all modules clean setup kernel kernel-debug kernel-rt print-kdir run check check-full \
-	check-rt bench rustfmt rustfmtcheck clippy
+	check-rt bench rustfmt rustfmt-config rustfmtcheck clippy
 
 all: modules
 
@@ -34,12 +34,20 @@ modules:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) clean
 
-# Format and lint against the kernel's own rustfmt configuration.
-rustfmt:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) rustfmt
+# Format and lint against the kernel's own rustfmt configuration. Kbuild's rustfmt targets
+# work on the whole kernel tree only, so rustfmt runs on this module's files directly. A
+# separate build tree (O=) links its sources as KDIR/source.
+RUSTFMT_CONFIG = $(firstword $(wildcard $(KDIR)/source/.rustfmt.toml $(KDIR)/.rustfmt.toml))
+RUST_SOURCES = $(wildcard $(CURDIR)/rust/*.rs $(CURDIR)/samples/*.rs)
 
-rustfmtcheck:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) rustfmtcheck
+rustfmt-config:
+	@test -n "$(RUSTFMT_CONFIG)" || { echo "no .rustfmt.toml in $(KDIR) or $(KDIR)/source: set KDIR" >&2; exit 1; }
+
+rustfmt: rustfmt-config
+	rustfmt --edition 2021 --config-path $(RUSTFMT_CONFIG) $(RUST_SOURCES)
+
+rustfmtcheck: rustfmt-config
+	rustfmt --check --edition 2021 --config-path $(RUSTFMT_CONFIG) $(RUST_SOURCES)
 
 clippy:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) CLIPPY=1 modules

@@ -2,13 +2,14 @@
 /*
  * preemptstat_shim.c - the static inlines and macros preemptstat needs, as functions.
  *
- * Everything here is a one-line wrapper. None of it may fire a preemptirq tracepoint: the
+ * Everything here is a small wrapper. None of it may fire a preemptirq tracepoint: the
  * probes call these functions, so raw_local_irq_save() (not local_irq_save()) is used.
  */
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
 #include <linux/tracepoint.h>
 #include <linux/sched.h>
+#include <linux/stacktrace.h>
 #include <uapi/linux/sched/types.h>
 
 #include "preemptstat_shim.h"
@@ -44,6 +45,31 @@ notrace unsigned long preemptstat_raw_irq_save(void)
 notrace void preemptstat_raw_irq_restore(unsigned long flags)
 {
 	raw_local_irq_restore(flags);
+}
+
+/*
+ * stack_trace_save() from a probe body. The unwinder looks up module text under RCU, and
+ * with preemptible RCU the outermost rcu_read_unlock() may run rcu_read_unlock_special(),
+ * which asserts on lockdep's view of the interrupt state. A preempt probe has interrupts
+ * off behind lockdep's back (preemptstat_raw_irq_save()), so for the walk lockdep is told,
+ * the way trace_hardirqs_off() and trace_hardirqs_on() tell it, minus their tracepoints.
+ * Only here, not around every probe body: lockdep's "hardirqs last disabled at" keeps
+ * naming the kernel code that really disabled them.
+ */
+notrace unsigned int preemptstat_stack_trace_save(unsigned long *store, unsigned int size)
+{
+	bool tell = IS_ENABLED(CONFIG_PROVE_LOCKING) && raw_irqs_disabled() &&
+		    lockdep_hardirqs_enabled();
+	unsigned int nr;
+
+	if (tell)
+		lockdep_hardirqs_off(_THIS_IP_);
+	nr = stack_trace_save(store, size, 0);
+	if (tell) {
+		lockdep_hardirqs_on_prepare();
+		lockdep_hardirqs_on(_THIS_IP_);
+	}
+	return nr;
 }
 
 /* Waits for every probe that may still run: exactly what the kernel's own helper does. */

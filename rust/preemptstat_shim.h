@@ -4,7 +4,8 @@
  *
  * Declared here for -Wmissing-prototypes; the Rust side declares the same functions in
  * rust/sys.rs. Keep both in sync and keep this file tiny: anything that is an exported
- * function is called through kernel::bindings instead.
+ * function is called through kernel::bindings instead, unless static inlines must wrap the
+ * call (stack_trace_save() inside lockdep's interrupt-state calls).
  */
 #ifndef PREEMPTSTAT_SHIM_H
 #define PREEMPTSTAT_SHIM_H
@@ -14,6 +15,7 @@
 unsigned int preemptstat_context(void);
 unsigned long preemptstat_raw_irq_save(void);
 void preemptstat_raw_irq_restore(unsigned long flags);
+unsigned int preemptstat_stack_trace_save(unsigned long *store, unsigned int size);
 void preemptstat_tracepoint_sync(void);
 
 struct task_struct;

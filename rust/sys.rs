@@ -15,6 +15,7 @@ extern "C" {
     fn preemptstat_context() -> c_uint;
     fn preemptstat_raw_irq_save() -> c_ulong;
     fn preemptstat_raw_irq_restore(flags: c_ulong);
+    fn preemptstat_stack_trace_save(store: *mut c_ulong, size: c_uint) -> c_uint;
     fn preemptstat_tracepoint_sync();
     fn preemptstat_set_current_interruptible();
     fn preemptstat_set_current_running();
@@ -108,9 +109,9 @@ pub(crate) fn in_lock_functions(addr: usize) -> bool {
 #[inline]
 pub(crate) fn stack_trace_save(frames: &mut [usize]) -> usize {
     let len = frames.len().min(u32::MAX as usize) as c_uint;
-    // SAFETY: `frames` is valid for `len` entries; the frame-pointer unwinder is safe in any
-    // context and fires no preemptirq tracepoint.
-    let n = unsafe { bindings::stack_trace_save(frames.as_mut_ptr().cast(), len, 0) };
+    // SAFETY: `frames` is valid for `len` entries. The unwinder is safe in any context; the
+    // shim keeps lockdep's interrupt state in step with the hardware's for the walk.
+    let n = unsafe { preemptstat_stack_trace_save(frames.as_mut_ptr().cast(), len) };
     (n as usize).min(frames.len())
 }
 

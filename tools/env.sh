@@ -32,8 +32,14 @@ VENV_DIR=$CACHE_DIR/venv
 KSRC_DIR=$CACHE_DIR/src/linux-source-$KERNEL_SERIES
 
 export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
-# Cargo's build products live in the cache too, so that a fresh clone (every CI run) does not
-# compile the reader's dependencies again. The VM guests learn where the binaries are from
-# OUTDIR/bindir (tools/vmtest/vmtest.sh, tools/run.sh, tools/bench.sh).
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE_DIR/cargo-target}
+# Cargo's build products live in the cache too, so that a fresh clone in the same place (every
+# CI run) does not compile the reader's dependencies again. One directory per checkout: cargo
+# judges freshness by the mtimes of the files the last build read, by absolute path, so two
+# checkouts sharing one target directory each reuse the other's binaries, built from the other
+# one's sources (a dev tree ran tests compiled in the CI clone, which pointed at its deleted
+# fixtures). The VM guests learn where the binaries are from OUTDIR/bindir
+# (tools/vmtest/vmtest.sh, tools/run.sh, tools/bench.sh).
+PS_CHECKOUT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+PS_CHECKOUT_KEY=$(printf '%s' "$PS_CHECKOUT" | sha256sum | cut -c1-12)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE_DIR/cargo-target/$PS_CHECKOUT_KEY}
 export PATH=/usr/lib/llvm-$LLVM_VERSION/bin:$TOOLS_DIR/bin:$VENV_DIR/bin:$HOME/.cargo/bin:$PATH
