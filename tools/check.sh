@@ -155,10 +155,7 @@ module_frames() {
 }
 
 module_rustfmt() {
-	local files
-	files=$(find "$repo/rust" "$repo/samples" -name '*.rs')
-	# shellcheck disable=SC2086
-	rustfmt --check --edition 2021 --config-path "$KSRC_DIR/.rustfmt.toml" $files
+	make -s -C "$repo" KDIR="$KSRC_DIR" rustfmtcheck
 }
 
 stage module-rustfmt module_rustfmt

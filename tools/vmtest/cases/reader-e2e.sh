@@ -49,13 +49,14 @@ bar_us=$(($(summary_value max_ns_any) / 1000 + 1000))
 rc=0
 "$PS_READER" --fail-over-us "$bar_us" sites --limit 1 >/dev/null 2>/tmp/err || rc=$?
 [ "$rc" -eq 0 ] || die "--fail-over-us $bar_us exited $rc with no injected section: $(cat /tmp/err)"
+inject_us=$((bar_us + 30000))
 echo 1 >"$PS_ROOT/enable"
-inject "irq 1 $((bar_us + 30000)) 1"
+inject "irq 1 $inject_us 1"
 echo 0 >"$PS_ROOT/enable"
 rc=0
 "$PS_READER" --fail-over-us "$bar_us" sites --limit 1 >/dev/null 2>/tmp/err || rc=$?
-info "threshold $bar_us us, after a $(((bar_us + 30000) / 1000)) ms section: exit $rc, $(head -1 /tmp/err)"
-assert_eq "$rc" 1 "--fail-over-us $bar_us after a $(((bar_us + 30000) / 1000)) ms section"
+info "threshold $bar_us us, after a $((inject_us / 1000)) ms section: exit $rc, $(head -1 /tmp/err)"
+assert_eq "$rc" 1 "--fail-over-us $bar_us after a $((inject_us / 1000)) ms section"
 grep -q 'inject_irq' /tmp/err || die "the offender is not named: $(cat /tmp/err)"
 # Errors: exit 2 and one line.
 for args in "--root /nonexistent report" "--root /tmp report"; do
