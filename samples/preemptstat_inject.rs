@@ -11,7 +11,7 @@
 //! ```
 //!
 //! makes five 1000 µs irqs-off sections on CPU 1, 1 ms apart, and returns when they are done.
-//! The command is `MODE CPU US [COUNT [GAP_US]]`:
+//! The command is `MODE CPU US [COUNT [GAP_US [traceoff]]]`:
 //!
 //! - `MODE` (the function that opens and closes each section):
 //!   - `irq`: `local_irq_save()` in `inject_irq`;
@@ -27,6 +27,10 @@
 //!   so no thread is created or exits on that CPU around the sections.
 //! - `US`: the length of each section, 1 to the `max_us` parameter (default 100 ms).
 //! - `COUNT`: 1 to 1000 sections (default 1), `GAP_US` apart (default 1000, up to 1 s).
+//! - `traceoff`: `tracing_off()` right after the last section closes, so that ftrace's
+//!   irqsoff and preemptoff tracers keep that section as their latest one even on a kernel
+//!   whose own sections are longer than the injected one (the debug kernel under TCG: another
+//!   one ends before a shell can turn tracing off).
 //!
 //! Any other command fails with `-EINVAL`. Reading the file shows the last command done.
 
@@ -115,6 +119,7 @@ struct Command {
     us: u64,
     count: u32,
     gap_us: u64,
+    traceoff: bool,
 }
 
 fn parse_num(s: Option<&str>, min: u64, max: u64) -> Result<u64> {
@@ -130,7 +135,7 @@ fn parse_num(s: Option<&str>, min: u64, max: u64) -> Result<u64> {
 }
 
 impl Command {
-    /// Parses `MODE CPU US [COUNT [GAP_US]]`, fields separated by single spaces.
+    /// Parses `MODE CPU US [COUNT [GAP_US [traceoff]]]`, fields separated by single spaces.
     fn parse(s: &str, max_us: u64) -> Result<Command> {
         let mut f = s.split(' ');
         let mode = Mode::parse(f.next().ok_or(EINVAL)?).ok_or(EINVAL)?;
@@ -144,6 +149,11 @@ impl Command {
             None => 1000,
             some => parse_num(some, 0, 1_000_000)?,
         };
+        let traceoff = match f.next() {
+            None => false,
+            Some("traceoff") => true,
+            Some(_) => return Err(EINVAL),
+        };
         if f.next().is_some() {
             return Err(EINVAL);
         }
@@ -153,6 +163,7 @@ impl Command {
             us,
             count,
             gap_us,
+            traceoff,
         })
     }
 }
@@ -381,6 +392,11 @@ fn run_sections(locks: &Locks, c: Command) {
             Mode::SpinLock => inject_spin_lock(locks, c.us),
             Mode::Nested => inject_nested(c.us),
         }
+        if i + 1 == c.count && c.traceoff {
+            // SAFETY: `tracing_off()` only clears the ring buffer's record flag; it may be
+            // called from any context.
+            unsafe { bindings::tracing_off() };
+        }
         if i + 1 < c.count && c.gap_us > 0 {
             fsleep(Delta::from_micros(c.gap_us as i64));
         }
@@ -504,7 +520,11 @@ impl State {
 }
 
 fn show_inject(s: &State, out: &mut TextBuf) -> core::fmt::Result {
-    writeln!(out, "# MODE CPU US [COUNT [GAP_US]]; max_us {}", s.max_us)?;
+    writeln!(
+        out,
+        "# MODE CPU US [COUNT [GAP_US [traceoff]]]; max_us {}",
+        s.max_us
+    )?;
     out.write_str("# modes:")?;
     for (name, _) in Mode::ALL {
         write!(out, " {name}")?;
@@ -513,12 +533,13 @@ fn show_inject(s: &State, out: &mut TextBuf) -> core::fmt::Result {
     match s.cmds.lock().last {
         Some(c) => writeln!(
             out,
-            "last {} {} {} {} {}",
+            "last {} {} {} {} {}{}",
             c.mode.name(),
             c.cpu,
             c.us,
             c.count,
-            c.gap_us
+            c.gap_us,
+            if c.traceoff { " traceoff" } else { "" }
         ),
         None => writeln!(out, "last -"),
     }

@@ -13,6 +13,8 @@
 #   PS_TIMEOUT_SCALE  multiplies every case's "# timeout:" (default 1; a debug kernel under
 #                     TCG is several times slower)
 #   PS_VM_QEMU_OPTS   more QEMU options, appended to $QEMU_TCG_OPTS (tools/env.sh)
+#   PS_VM_APPEND      more kernel command line parameters (vng --append), for example
+#                     kmemleak=off (tools/check.sh)
 #
 # Prints KTAP-style "ok N name" / "not ok N name" lines, then "N passed, N failed". Exits 0 only
 # if every case passed. A VM that does not boot, a guest that dies or hangs, or a missing tool
@@ -73,10 +75,12 @@ done
 # vng reads standard input and crashes when it is closed (CI has none): feed it /dev/null.
 # QEMU_TCG_OPTS (tools/env.sh) runs both vCPUs in one host thread: see there why.
 qemu_opts="$QEMU_TCG_OPTS${PS_VM_QEMU_OPTS:+ $PS_VM_QEMU_OPTS}"
+append=()
+[ -z "${PS_VM_APPEND:-}" ] || append=(--append "$PS_VM_APPEND")
 t0=$SECONDS
 timeout --kill-after=10 "$budget" \
 	vng --run "$kdir" --verbose --disable-kvm --user root --cpus 2 --memory "$memory" \
-	--qemu-opts="$qemu_opts" \
+	--qemu-opts="$qemu_opts" "${append[@]}" \
 	--rwdir "$out" --exec "$here/guest.sh $out" \
 	</dev/null >"$out/console.log" 2>&1
 rc=$?

@@ -2,6 +2,7 @@
 # kmemleak: clear it, load preemptstat and the injector, trace a load with resets, spikes and
 # hotplug, unload both, wait past kmemleak's 5 s minimum object age and scan twice: no report.
 # flavors: debug
+# boot-args: kmemleak=on
 # timeout: 300
 kml=/sys/kernel/debug/kmemleak
 [ -e "$kml" ] || die "no $kml: this kernel has no kmemleak"

@@ -22,6 +22,7 @@ use std::{
     os::{fd::AsRawFd, unix::fs::FileExt},
     path::{Path, PathBuf},
     process::ExitCode,
+    time::Instant,
 };
 use stress::{
     cli, gen,
@@ -214,12 +215,18 @@ fn main() -> ExitCode {
     };
     let mut total = 0;
     for (n, c) in CONTROLS.iter().enumerate() {
+        let start = Instant::now();
         match fuzz(&o, c, o.seed.wrapping_add(n as u64)) {
             Ok(t) => {
                 total += o.writes;
                 println!(
-                    "ctlfuzz: {}: {} writes: {} accepted, {} EINVAL, {} EFAULT",
-                    c.name, o.writes, t.accepted, t.einval, t.efault
+                    "ctlfuzz: {}: {} writes: {} accepted, {} EINVAL, {} EFAULT in {:.1} s",
+                    c.name,
+                    o.writes,
+                    t.accepted,
+                    t.einval,
+                    t.efault,
+                    start.elapsed().as_secs_f64()
                 );
             }
             Err(e) => {
