@@ -392,14 +392,14 @@ fn run_sections(locks: &Locks, c: Command) {
             Mode::SpinLock => inject_spin_lock(locks, c.us),
             Mode::Nested => inject_nested(c.us),
         }
-        if i + 1 == c.count && c.traceoff {
-            // SAFETY: `tracing_off()` only clears the ring buffer's record flag; it may be
-            // called from any context.
-            unsafe { bindings::tracing_off() };
-        }
         if i + 1 < c.count && c.gap_us > 0 {
             fsleep(Delta::from_micros(c.gap_us as i64));
         }
+    }
+    if c.traceoff {
+        // SAFETY: `tracing_off()` only clears the ring buffer's record flag; it may be called
+        // from any context.
+        unsafe { bindings::tracing_off() };
     }
 }
 
