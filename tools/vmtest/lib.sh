@@ -288,6 +288,20 @@ spikes_where() {
 	awk "!/^#/ && ($1)" "$PS_ROOT/spikes"
 }
 
+# blame_count_check CPU FUNC N BLAMED: BLAMED (spike lines) must be N lines; if not, shows
+# every spike of CPU and the injector's any site (FUNC) before failing, so that a missing
+# spike can be told from an unblamed one (the window was mostly not the section: a vCPU stop
+# under emulation) or from one blamed elsewhere.
+blame_count_check() {
+	local n
+	n=$(awk 'NF { n++ } END { print n + 0 }' <<<"$4")
+	[ "$n" = "$3" ] && return 0
+	info "every spike on CPU $1:"
+	info "$(spikes_where "\$1 == $1")"
+	info "the any site of $2: $(site_line any "$2")"
+	die "spikes on CPU $1 blamed on $2: got $n, expected $3"
+}
+
 # wakeup_field CPU COLUMN: a column of the wakeup line of CPU (1 cpu, 2 irq_count, ...,
 # 6 thread_count, 9 thread_max_ns, 10 missed, 11 spikes).
 wakeup_field() {

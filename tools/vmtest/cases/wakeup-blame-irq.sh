@@ -17,8 +17,7 @@ info "$(wc -l <"$PS_ROOT/spikes") spike lines; on CPU 1 at the injector:"
 # The spikes on CPU 1 blamed on the injector, read once: every check below looks at these.
 blamed=$(spikes_where '$1 == 1 && index($10, "inject_irq+")')
 info "$blamed"
-n=$(awk 'NF { n++ } END { print n + 0 }' <<<"$blamed")
-assert_eq "$n" 5 "spikes on CPU 1 blamed on inject_irq"
+blame_count_check 1 inject_irq+ 5 "$blamed"
 awk '$7 != "irq" { exit 1 }' <<<"$blamed" ||
 	die "a blamed spike's kind is not irq"
 worst_irq=$(awk 'BEGIN { m = 0 } $3 > m { m = $3 } END { print m }' <<<"$blamed")

@@ -17,8 +17,7 @@ info "$(wc -l <"$PS_ROOT/spikes") spike lines; on CPU 1 at the injector:"
 # The spikes on CPU 1 blamed on the injector, read once: every check below looks at these.
 blamed=$(spikes_where '$1 == 1 && index($10, "inject_preempt+")')
 info "$blamed"
-n=$(awk 'NF { n++ } END { print n + 0 }' <<<"$blamed")
-assert_eq "$n" 5 "spikes on CPU 1 blamed on inject_preempt"
+blame_count_check 1 inject_preempt+ 5 "$blamed"
 awk '$7 != "preempt" || $4 < 4000000 { print; bad = 1 } END { exit bad }' <<<"$blamed" ||
 	die "a blamed spike has kind != preempt or thread latency < 4 ms"
 # Preemption off does not delay the timer interrupt, only the thread: the interrupt comes while
