@@ -116,6 +116,15 @@ load_stop() {
 	LOAD_PID="" TIMER_PID=""
 }
 
+# ahead_of_load: the case's shell, and what it starts from now on, at nice -10; call it after
+# load_start and inject_loop_start. The load still fills every CPU whenever the case waits
+# (insmod, rmmod, hotplug, sleeps), but the case's own steps no longer queue behind it: on the
+# debug kernel under TCG a load/unload cycle took 27 to 43 s behind the load and 5 s ahead of
+# it, with the same probes firing throughout.
+ahead_of_load() {
+	renice -n -10 -p $$ >/dev/null || die "renice -n -10 of the case's shell failed"
+}
+
 # kernel_is_rt: true on a PREEMPT_RT kernel.
 kernel_is_rt() {
 	uname -v | grep -q PREEMPT_RT

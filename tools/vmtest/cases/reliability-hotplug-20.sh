@@ -7,6 +7,7 @@
 ps_load
 inject_load
 load_start 1200
+ahead_of_load
 ps_reset
 for i in $(seq 20); do
 	echo 0 >/sys/devices/system/cpu/cpu1/online || die "cycle $i: cannot offline CPU 1"
