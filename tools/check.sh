@@ -50,9 +50,14 @@ stage() {
 suites=("$@")
 [ "${#suites[@]}" -gt 0 ] || suites=(standard)
 
-# Every suite's kernel must be there before anything runs: a missing one fails the run with the
-# reason, it is never skipped.
-declare -A kdirs
+# The first suite's kernel must be there before anything runs (make check builds it first): a
+# missing one fails the run with the reason, it is never skipped. A later suite's kernel that is
+# not built yet builds in the background at nice 19 while the earlier suites run (a VM is one
+# host thread, so the build has the other core), and that suite waits for it: on a cold cache
+# this hides most of the debug kernel's build behind the standard suite. kernel.sh's lock makes
+# such builds one at a time.
+declare -A kdirs kbuild
+kbuild_pids=()
 for suite in "${suites[@]}"; do
 	flavor=${suite%%:*}
 	case "$suite" in "$flavor" | "$flavor:reliability") ;; *)
@@ -61,13 +66,36 @@ for suite in "${suites[@]}"; do
 		exit 1
 		;;
 	esac
-	kdirs[$flavor]=$("$here/kernel.sh" print-kdir "$flavor") || {
+	[ -n "${kdirs[$flavor]+set}" ] || [ -n "${kbuild[$flavor]+set}" ] && continue
+	if kdirs[$flavor]=$("$here/kernel.sh" print-kdir "$flavor" 2>/dev/null); then
+		echo "# $flavor test kernel: ${kdirs[$flavor]}"
+	elif [ "$suite" = "${suites[0]}" ]; then
 		echo "not ok 1 kernel-$flavor - no $flavor test kernel (run 'tools/kernel.sh build $flavor')"
 		echo "0 passed, 1 failed"
 		exit 1
-	}
-	echo "# $flavor test kernel: ${kdirs[$flavor]}"
+	else
+		unset "kdirs[$flavor]"
+		# setsid: its own process group, so that an interrupted check stops the whole build.
+		setsid nice -n 19 "$here/kernel.sh" build "$flavor" >"$out/kernel-build-$flavor.log" 2>&1 &
+		kbuild[$flavor]=$!
+		kbuild_pids+=("$!")
+		echo "# $flavor test kernel: building in the background, log $out/kernel-build-$flavor.log"
+	fi
 done
+stop_kernel_builds() {
+	local p
+	for p in "${kbuild_pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done
+}
+trap stop_kernel_builds EXIT
+trap "exit 130" INT TERM
+
+# kernel_wait FLAVOR: waits for the background build of FLAVOR's kernel; fails if it failed.
+kernel_wait() {
+	wait "${kbuild[$1]}"
+	local rc=$?
+	cat "$out/kernel-build-$1.log"
+	[ "$rc" -eq 0 ] && kdirs[$1]=$("$here/kernel.sh" print-kdir "$1")
+}
 
 # module_build KDIR: the module and the samples from clean, with clippy, against KDIR.
 module_build() {
@@ -113,30 +141,74 @@ case_args() {
 	echo "${a:-$2}"
 }
 
-# vm_suite FLAVOR SUBSET: the suite's cases, one line each; one boot of that kernel for all the
-# cases that take the same kernel parameters, in the order of their first case.
+# case_timeout CASE: its "# timeout:" in seconds (60 if none, as guest.sh).
+case_timeout() {
+	local t
+	t=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$1" | head -n 1)
+	echo "${t:-60}"
+}
+
+# vm_suite FLAVOR SUBSET: the suite's cases, one line each. The cases go to lanes; a lane is
+# one VM at a time, a boot for all its cases that take the same kernel parameters, in the order
+# of their first case. A whole suite has one lane: its latency cases want the host to
+# themselves. The reliability cases assert counts and consistency, not latencies, so they have
+# two lanes, two VMs at once (each is one host thread, and the host has two cores): each case
+# goes, longest "# timeout:" first, to the lane with the least so far.
 vm_suite() {
-	local flavor=$1 subset=$2 prefix=vm memory scale args cases c a line boot=0
+	local flavor=$1 subset=$2 prefix=vm memory scale args cases c a line lanes=1 i l t
 	[ "$flavor" = standard ] || prefix=vm-$flavor
+	[ "$subset" = reliability ] && lanes=2
 	read -r memory scale args < <(vm_settings "$flavor")
 	mapfile -t cases < <(select_cases "$flavor" "$subset")
-	local -A group
-	local order=()
+	local -A lane_of
+	local total=()
+	for ((l = 0; l < lanes; l++)); do total[l]=0; done
+	while read -r t c; do
+		l=0
+		for ((i = 1; i < lanes; i++)); do
+			[ "${total[i]}" -lt "${total[l]}" ] && l=$i
+		done
+		lane_of[$c]=$l
+		total[l]=$((total[l] + t))
+	done < <(for c in "${cases[@]}"; do echo "$(case_timeout "$c") $c"; done | sort -s -k1,1nr)
+	# boots: "LANE ARGS" each, with its cases, in the order of their first case.
+	local -A boot_cases
+	local boots=() names=() j
 	for c in "${cases[@]}"; do
-		a=$(case_args "$c" "$args")
-		[ -n "${group[$a]+set}" ] || order+=("$a")
-		group[$a]+="$c"$'\n'
+		j="${lane_of[$c]} $(case_args "$c" "$args")"
+		[ -n "${boot_cases[$j]+set}" ] || boots+=("$j")
+		boot_cases[$j]+="$c"$'\n'
 	done
-	echo "# VM suite on the $flavor kernel${subset:+ ($subset cases)}: ${#cases[@]} cases in ${#order[@]} boot(s) (TCG, 2 CPUs, $memory, timeouts x$scale)"
-	for a in "${order[@]}"; do
-		local name=$prefix
-		boot=$((boot + 1))
-		[ "$boot" -eq 1 ] || name=$prefix-boot$boot
-		mapfile -t cases < <(printf '%s' "${group[$a]}")
+	echo "# VM suite on the $flavor kernel${subset:+ ($subset cases)}: ${#cases[@]} cases in ${#boots[@]} boot(s) on $lanes lane(s) (TCG, 2 CPUs, $memory, timeouts x$scale)"
+	for ((i = 0; i < ${#boots[@]}; i++)); do
+		names[i]=$prefix
+		[ "$i" -eq 0 ] || names[i]=$prefix-boot$((i + 1))
+		j=${boots[i]}
+		a=${j#* }
 		[ "$a" = - ] && a=
-		echo "# boot $boot: ${#cases[@]} cases, kernel parameters: ${a:-(none)}; log $out/$name.log"
-		PS_VM_MEMORY=$memory PS_TIMEOUT_SCALE=$scale PS_VM_APPEND=$a \
-			"$here/vmtest/vmtest.sh" "${kdirs[$flavor]}" "$out/$name" "${cases[@]}" >"$out/$name.log" 2>&1
+		echo "# boot $((i + 1)), lane $((${j%% *} + 1)): $(printf '%s' "${boot_cases[$j]}" | grep -c .) cases, kernel parameters: ${a:-(none)}; log $out/${names[i]}.log"
+	done
+	# run_lane LANE: the lane's boots, one after the other.
+	run_lane() {
+		local i j a
+		for ((i = 0; i < ${#boots[@]}; i++)); do
+			j=${boots[i]}
+			[ "${j%% *}" = "$1" ] || continue
+			a=${j#* }
+			[ "$a" = - ] && a=
+			mapfile -t cases < <(printf '%s' "${boot_cases[$j]}")
+			PS_VM_MEMORY=$memory PS_TIMEOUT_SCALE=$scale PS_VM_APPEND=$a \
+				"$here/vmtest/vmtest.sh" "${kdirs[$flavor]}" "$out/${names[i]}" "${cases[@]}" \
+				>"$out/${names[i]}.log" 2>&1
+		done
+	}
+	local pids=()
+	for ((l = 0; l < lanes; l++)); do
+		run_lane "$l" &
+		pids+=("$!")
+	done
+	wait "${pids[@]}"
+	for ((i = 0; i < ${#boots[@]}; i++)); do
 		while IFS= read -r line; do
 			case "$line" in
 			"ok "*)
@@ -150,7 +222,7 @@ vm_suite() {
 			*" passed, "*" failed") ;;
 			*) echo "$line" ;;
 			esac
-		done <"$out/$name.log"
+		done <"$out/${names[i]}.log"
 	done
 }
 
@@ -199,6 +271,11 @@ for suite in "${suites[@]}"; do
 	name=module-build-clippy
 	[ "$flavor" = standard ] || name=module-build-clippy-$flavor
 	t_suite=$SECONDS
+	if [ -z "${kdirs[$flavor]+set}" ] && ! stage "kernel-$flavor" kernel_wait "$flavor"; then
+		# Its cases cannot run: the run has failed already, on this line.
+		echo "# suite $suite: not run, no $flavor kernel"
+		continue
+	fi
 	# A module that does not build for this kernel fails every case of the suite through
 	# vmtest.sh (no .ko), so the suite still reports each case.
 	stage "$name" module_build "${kdirs[$flavor]}" &&

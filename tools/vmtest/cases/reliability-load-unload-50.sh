@@ -4,7 +4,7 @@
 # preempt-off sections on both CPUs. The case's own steps run ahead of the load (ahead_of_load).
 # Every cycle the module traces (seen_any > 0), every report file reads, the wakeup threads
 # exist, and unloading removes the directory and the threads.
-# timeout: 900
+# timeout: 400
 inject_load
 load_start 1200
 inject_loop_start "irq 0 200 3 300" "preempt 1 200 3 300" "raw_spin_lock_irqsave 1 100 2 200" "nested 0 300 1"
