@@ -74,16 +74,15 @@ run: kernel
 	@$(TOOLS)/run.sh
 
 # The suites 'make check' runs (tools/check.sh): FLAVOR is every case on that kernel,
-# FLAVOR:reliability only the reliability-* cases. Each kernel is built once and cached: the
-# first suite's here, the others by check.sh, in the background while the first suite runs.
+# FLAVOR:reliability only the reliability-* cases. Each kernel is built once and cached.
 # CI: the whole suite on the standard kernel and the reliability cases on the debug kernel
 # (lockdep, KASAN, kmemleak); the debug kernel's whole suite would take a cold CI run past
 # 90 minutes (README.md).
 CHECK_SUITES ?= standard debug:reliability
-CHECK_FIRST_FLAVOR = $(firstword $(subst :, ,$(firstword $(CHECK_SUITES))))
+CHECK_FLAVORS = $(foreach s,$(CHECK_SUITES),$(firstword $(subst :, ,$(s))))
 
 check: setup
-	@$(TOOLS)/kernel.sh build $(CHECK_FIRST_FLAVOR)
+	@for f in $(CHECK_FLAVORS); do $(TOOLS)/kernel.sh build $$f || exit 1; done
 	@$(TOOLS)/check.sh $(CHECK_SUITES)
 
 check-full: kernel-debug

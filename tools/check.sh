@@ -50,14 +50,11 @@ stage() {
 suites=("$@")
 [ "${#suites[@]}" -gt 0 ] || suites=(standard)
 
-# The first suite's kernel must be there before anything runs (make check builds it first): a
-# missing one fails the run with the reason, it is never skipped. A later suite's kernel that is
-# not built yet builds in the background at nice 19 while the earlier suites run (a VM is one
-# host thread, so the build has the other core), and that suite waits for it: on a cold cache
-# this hides most of the debug kernel's build behind the standard suite. kernel.sh's lock makes
-# such builds one at a time.
-declare -A kdirs kbuild
-kbuild_pids=()
+# Every suite's kernel must be there before anything runs: a missing one fails the run with the
+# reason, it is never skipped. (Building the debug kernel in the background while the standard
+# suite ran saved 10 minutes of a cold run, but its compilers, even at nice 19, stalled the
+# VM's host thread for milliseconds at a time: two latency cases failed.)
+declare -A kdirs
 for suite in "${suites[@]}"; do
 	flavor=${suite%%:*}
 	case "$suite" in "$flavor" | "$flavor:reliability") ;; *)
@@ -66,36 +63,13 @@ for suite in "${suites[@]}"; do
 		exit 1
 		;;
 	esac
-	[ -n "${kdirs[$flavor]+set}" ] || [ -n "${kbuild[$flavor]+set}" ] && continue
-	if kdirs[$flavor]=$("$here/kernel.sh" print-kdir "$flavor" 2>/dev/null); then
-		echo "# $flavor test kernel: ${kdirs[$flavor]}"
-	elif [ "$suite" = "${suites[0]}" ]; then
+	kdirs[$flavor]=$("$here/kernel.sh" print-kdir "$flavor") || {
 		echo "not ok 1 kernel-$flavor - no $flavor test kernel (run 'tools/kernel.sh build $flavor')"
 		echo "0 passed, 1 failed"
 		exit 1
-	else
-		unset "kdirs[$flavor]"
-		# setsid: its own process group, so that an interrupted check stops the whole build.
-		setsid nice -n 19 "$here/kernel.sh" build "$flavor" >"$out/kernel-build-$flavor.log" 2>&1 &
-		kbuild[$flavor]=$!
-		kbuild_pids+=("$!")
-		echo "# $flavor test kernel: building in the background, log $out/kernel-build-$flavor.log"
-	fi
+	}
+	echo "# $flavor test kernel: ${kdirs[$flavor]}"
 done
-stop_kernel_builds() {
-	local p
-	for p in "${kbuild_pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done
-}
-trap stop_kernel_builds EXIT
-trap "exit 130" INT TERM
-
-# kernel_wait FLAVOR: waits for the background build of FLAVOR's kernel; fails if it failed.
-kernel_wait() {
-	wait "${kbuild[$1]}"
-	local rc=$?
-	cat "$out/kernel-build-$1.log"
-	[ "$rc" -eq 0 ] && kdirs[$1]=$("$here/kernel.sh" print-kdir "$1")
-}
 
 # module_build KDIR: the module and the samples from clean, with clippy, against KDIR.
 module_build() {
@@ -271,11 +245,6 @@ for suite in "${suites[@]}"; do
 	name=module-build-clippy
 	[ "$flavor" = standard ] || name=module-build-clippy-$flavor
 	t_suite=$SECONDS
-	if [ -z "${kdirs[$flavor]+set}" ] && ! stage "kernel-$flavor" kernel_wait "$flavor"; then
-		# Its cases cannot run: the run has failed already, on this line.
-		echo "# suite $suite: not run, no $flavor kernel"
-		continue
-	fi
 	# A module that does not build for this kernel fails every case of the suite through
 	# vmtest.sh (no .ko), so the suite still reports each case.
 	stage "$name" module_build "${kdirs[$flavor]}" &&

@@ -2,13 +2,11 @@
 # 10 000 hostile writes to every writable control file (tools/ctlfuzz): random bytes, huge
 # lengths, numbers at and past every bound, signs, whitespace, trailing junk, look-alike digits,
 # non-zero offsets and unmapped buffers. Each is checked against the control grammar: every
-# invalid one fails with EINVAL (EFAULT for the unmapped buffer) and changes no control, every
-# valid one is applied (and restored). Afterwards the summary's settings are as before and the
+# invalid one fails with EINVAL (EFAULT for the unmapped buffer) and changes no control (the
+# file written is read back after every write, every control after every tenth), every valid
+# one is applied (and restored). Afterwards the summary's settings are as before and the
 # tracer still records.
-# The longest reliability case on the debug kernel (about 20 minutes there, 36 s on the
-# standard kernel): its timeout says so, because tools/check.sh shares the reliability cases
-# between two VMs by their timeouts.
-# timeout: 1200
+# timeout: 600
 ps_load
 inject_load
 settings() {
