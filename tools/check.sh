@@ -77,11 +77,16 @@ module_build() {
 		make -C "$1" M="$repo" LLVM=1 CLIPPY=1 modules
 }
 
+# case_header CASE NAME: the value of CASE's first "# NAME:" line, or nothing.
+case_header() {
+	sed -n "s/^# $2: *//p" "$1" | head -n 1
+}
+
 # select_cases FLAVOR SUBSET: the case files of a suite, in name order.
 select_cases() {
 	local c flavors
 	for c in "$repo"/tools/vmtest/cases/*.sh; do
-		flavors=$(sed -n 's/^# flavors: *//p' "$c" | head -n 1)
+		flavors=$(case_header "$c" flavors)
 		if [ -n "$flavors" ] && ! grep -qw -- "$1" <<<"$flavors"; then
 			continue
 		fi
@@ -111,14 +116,15 @@ vm_settings() {
 # DEFAULT.
 case_args() {
 	local a
-	a=$(sed -n 's/^# boot-args: *//p' "$1" | head -n 1)
+	a=$(case_header "$1" boot-args)
 	echo "${a:-$2}"
 }
 
 # case_timeout CASE: its "# timeout:" in seconds (60 if none, as guest.sh).
 case_timeout() {
 	local t
-	t=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$1" | head -n 1)
+	t=$(case_header "$1" timeout)
+	t=${t%%[!0-9]*}
 	echo "${t:-60}"
 }
 
@@ -147,7 +153,7 @@ vm_suite() {
 	done < <(for c in "${cases[@]}"; do echo "$(case_timeout "$c") $c"; done | sort -s -k1,1nr)
 	# boots: "LANE ARGS" each, with its cases, in the order of their first case.
 	local -A boot_cases
-	local boots=() names=() j
+	local boots=() names=() lane=() bargs=() j
 	for c in "${cases[@]}"; do
 		j="${lane_of[$c]} $(case_args "$c" "$args")"
 		[ -n "${boot_cases[$j]+set}" ] || boots+=("$j")
@@ -158,20 +164,18 @@ vm_suite() {
 		names[i]=$prefix
 		[ "$i" -eq 0 ] || names[i]=$prefix-boot$((i + 1))
 		j=${boots[i]}
-		a=${j#* }
-		[ "$a" = - ] && a=
-		echo "# boot $((i + 1)), lane $((${j%% *} + 1)): $(printf '%s' "${boot_cases[$j]}" | grep -c .) cases, kernel parameters: ${a:-(none)}; log $out/${names[i]}.log"
+		lane[i]=${j%% *}
+		bargs[i]=${j#* }
+		[ "${bargs[i]}" = - ] && bargs[i]=
+		echo "# boot $((i + 1)), lane $((lane[i] + 1)): $(printf '%s' "${boot_cases[$j]}" | grep -c .) cases, kernel parameters: ${bargs[i]:-(none)}; log $out/${names[i]}.log"
 	done
 	# run_lane LANE: the lane's boots, one after the other.
 	run_lane() {
-		local i j a
+		local i
 		for ((i = 0; i < ${#boots[@]}; i++)); do
-			j=${boots[i]}
-			[ "${j%% *}" = "$1" ] || continue
-			a=${j#* }
-			[ "$a" = - ] && a=
-			mapfile -t cases < <(printf '%s' "${boot_cases[$j]}")
-			PS_VM_MEMORY=$memory PS_TIMEOUT_SCALE=$scale PS_VM_APPEND=$a \
+			[ "${lane[i]}" = "$1" ] || continue
+			mapfile -t cases < <(printf '%s' "${boot_cases[${boots[i]}]}")
+			PS_VM_MEMORY=$memory PS_TIMEOUT_SCALE=$scale PS_VM_APPEND=${bargs[i]} \
 				"$here/vmtest/vmtest.sh" "${kdirs[$flavor]}" "$out/${names[i]}" "${cases[@]}" \
 				>"$out/${names[i]}.log" 2>&1
 		done
