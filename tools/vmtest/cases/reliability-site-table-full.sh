@@ -5,8 +5,11 @@
 # histogram still have it, and the sites already in the table keep counting.
 # timeout: 200
 # The worst list is as long as it goes: under emulation vCPU stalls make sections of tens
-# of ms, and the test is about what reaches the list, not about what ranks first.
-ps_load sites_per_cpu=64 threshold_us=5000 worst=1000
+# of ms, and the test is about what reaches the list, not about what ranks first. So is the
+# log: the same stalls make sections of 5 ms and more by the thousand when another VM shares the
+# host (2858 in one run, 2346 of them overwritten in the default 256-record rings, the injected
+# ones among them), and the test is about a full site table, not a full log.
+ps_load sites_per_cpu=64 threshold_us=5000 worst=1000 log_entries=65536
 inject_load
 load_start 1200
 full=$((64 * $(nproc)))
@@ -32,9 +35,21 @@ for k in preempt irq any; do
 	assert_eq "$seen" $((sum + dropped)) "$k: seen vs site counts + dropped"
 done
 [ "$(summary_value dropped_irq)" -ge 5 ] || die "the injected sections were not counted as dropped"
-n=$(awk '!/^#/ && $1 == "irq" && $3 >= 10000000 && /inject_irq\+/' "$PS_ROOT/log" | wc -l)
-assert_eq "$n" 5 "dropped-site sections in the threshold log"
-n=$(awk '$1 == "section" && $3 == "irq" && $5 >= 10000000 && /inject_irq\+/' "$PS_ROOT/worst" | wc -l)
-[ "$n" -eq 5 ] || die "$n dropped-site sections in the worst list, expected 5: $(awk '$1 == "section"' "$PS_ROOT/worst" | cut -c1-150)"
-n=$(awk '!/^#/ && $1 == "irq" && $3 >= 8000 { s += $5 } END { print s + 0 }' "$PS_ROOT/hist")
-[ "$n" -ge 5 ] || die "the irq histogram has $n sections of 8 ms or more, expected at least 5"
+assert_eq "$(summary_value log_overwritten)" 0 "log records overwritten (the log must keep every record for this test)"
+# The injected sections, in each place that must still have them.
+in_log=$(awk '!/^#/ && $1 == "irq" && $3 >= 10000000 && /inject_irq\+/' "$PS_ROOT/log" | wc -l)
+in_worst=$(awk '$1 == "section" && $3 == "irq" && $5 >= 10000000 && /inject_irq\+/' "$PS_ROOT/worst" | wc -l)
+in_hist=$(awk '!/^#/ && $1 == "irq" && $3 >= 8000 { s += $5 } END { print s + 0 }' "$PS_ROOT/hist")
+info "injected sections: log $in_log (of $(summary_value log_written) records), worst $in_worst, hist >= 8 ms $in_hist"
+if [ "$in_log" -ne 5 ] || [ "$in_worst" -ne 5 ] || [ "$in_hist" -lt 5 ]; then
+	for k in log_written log_overwritten gated_events recursion nmi_events restarted_irq \
+		unpaired_end_irq discarded_idle_irq discarded_epoch_irq; do
+		info "$k $(summary_value "$k")"
+	done
+	info "irq log records of 8 ms or more:"
+	awk '!/^#/ && $1 == "irq" && $3 >= 8000000' "$PS_ROOT/log" | cut -c1-200 | sed 's/^/#   /'
+	info "irq worst entries of 8 ms or more:"
+	awk '$1 == "section" && $3 == "irq" && $5 >= 8000000' "$PS_ROOT/worst" | cut -c1-200 |
+		sed 's/^/#   /'
+	die "injected 10 ms irq sections: $in_log in the threshold log, $in_worst in the worst list (expected 5 each), $in_hist in the irq histogram's 8 ms+ buckets (expected at least 5)"
+fi
