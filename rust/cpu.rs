@@ -715,12 +715,16 @@ impl CpuState {
     }
 
     /// The `cpu_idle` tracepoint: entering idle discards what is open and stops tracking;
-    /// leaving idle resumes it. Interrupts are disabled.
+    /// leaving idle resumes it. Interrupts are disabled. While not `recording` only the gate
+    /// moves: no counter changes, and a section left open from before `enable 0` is discarded
+    /// by its epoch when it ends.
     #[inline]
-    pub(crate) fn idle(&self, g: &Globals, enter: bool) {
+    pub(crate) fn idle(&self, g: &Globals, enter: bool, recording: bool) {
         self.exclusive(g, |_gen| {
             if enter {
-                self.discard_open(&self.counters.discarded_idle);
+                if recording {
+                    self.discard_open(&self.counters.discarded_idle);
+                }
                 self.gate
                     .store(self.gate.load(Relaxed) | GATE_IDLE, Relaxed);
             } else {

@@ -96,15 +96,18 @@ impl Tracer {
         }
     }
 
-    /// A `cpu_idle` event (called by the probe).
+    /// A `cpu_idle` event (called by the probe). Followed whether or not recording is on: a
+    /// CPU that went idle while it was on and woke while it was off must not stay gated once it
+    /// is back on (a busy CPU may not go idle again for a long time).
     #[inline]
     pub(crate) fn idle(&self, enter: bool) {
-        if !self.g.enabled.load(Relaxed) || sys::context() == sys::CONTEXT_NMI {
+        if sys::context() == sys::CONTEXT_NMI {
             return;
         }
+        let recording = self.g.enabled.load(Relaxed);
         let _irqs_off = sys::RawIrqGuard::new();
         if let Some(cpu) = self.cpus.this() {
-            cpu.idle(&self.g, enter);
+            cpu.idle(&self.g, enter, recording);
         }
     }
 
