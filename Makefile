@@ -3,14 +3,21 @@
 # preemptstat: build the module against a kernel, or run everything in a test VM.
 #
 #   make KDIR=/path/to/kernel/build   build rust/preemptstat.ko (and samples/) for that kernel
+#                                     (Linux 7.3.y or 6.12.y from 6.12.118)
 #   make run                          set up, build the test kernel, boot it, show a report
 #   make check                        set up, lint, test the reader, run the VM suites of
 #                                     CHECK_SUITES (what CI runs)
-#   make check-full                   the whole VM suite on the debug kernel (lockdep, KASAN,
-#                                     kmemleak, debugobjects)
-#   make check-rt                     the whole VM suite on the PREEMPT_RT kernel
+#   make check-full                   the whole VM suite on the 7.3 debug kernel (lockdep,
+#                                     KASAN, kmemleak, debugobjects)
+#   make check-rt                     the whole VM suite on the 7.3 PREEMPT_RT kernel
+#   make check-6.12, check-rt-6.12    the whole VM suite on the 6.12 standard, PREEMPT_RT kernel
+#   make check-debug-6.12             the reliability cases on the 6.12 debug kernel
 #   make bench                        overhead and accuracy benchmarks in a VM
+#   make list-kernels                 one line per test kernel flavor: NAME SERIES PATH
+#   make print-kdir                   the build tree of the FLAVOR test kernel
 #
+# FLAVOR (default standard) picks the test kernel of kernel, print-kdir, run and bench:
+# standard, debug, rt (Linux 7.3) or standard-6.12, debug-6.12, rt-6.12 (Linux 6.12 LTS).
 # make run/check/bench install what they need (tools/setup.sh, root) and point KDIR at the
 # cached test kernel themselves.
 
@@ -23,8 +30,12 @@ LLVM ?= 1
 
 TOOLS := $(CURDIR)/tools
 
-.PHONY: all modules clean setup kernel kernel-debug kernel-rt print-kdir run check check-full \
-	check-rt bench rustfmt rustfmt-config rustfmtcheck clippy
+# The test kernel flavor of kernel, print-kdir, run and bench.
+FLAVOR ?= standard
+
+.PHONY: all modules clean setup kernel kernel-debug kernel-rt print-kdir list-kernels run \
+	check check-full check-rt check-6.12 check-rt-6.12 check-debug-6.12 bench rustfmt \
+	rustfmt-config rustfmtcheck clippy
 
 all: modules
 
@@ -38,7 +49,7 @@ clean:
 # work on the whole kernel tree only, so rustfmt runs on this module's files directly. A
 # separate build tree (O=) links its sources as KDIR/source.
 RUSTFMT_CONFIG = $(firstword $(wildcard $(KDIR)/source/.rustfmt.toml $(KDIR)/.rustfmt.toml))
-RUST_SOURCES = $(wildcard $(CURDIR)/rust/*.rs $(CURDIR)/samples/*.rs)
+RUST_SOURCES = $(wildcard $(CURDIR)/rust/*.rs $(CURDIR)/rust/compat/*.rs $(CURDIR)/samples/*.rs)
 
 rustfmt-config:
 	@test -n "$(RUSTFMT_CONFIG)" || { echo "no .rustfmt.toml in $(KDIR) or $(KDIR)/source: set KDIR" >&2; exit 1; }
@@ -58,7 +69,7 @@ setup:
 	@$(TOOLS)/setup.sh
 
 kernel: setup
-	@$(TOOLS)/kernel.sh build standard
+	@$(TOOLS)/kernel.sh build $(FLAVOR)
 
 kernel-debug: setup
 	@$(TOOLS)/kernel.sh build debug
@@ -66,19 +77,24 @@ kernel-debug: setup
 kernel-rt: setup
 	@$(TOOLS)/kernel.sh build rt
 
-# Prints the path of the cached test kernel's build tree and nothing else.
+# Prints the path of the cached FLAVOR test kernel's build tree and nothing else.
 print-kdir:
-	@$(TOOLS)/kernel.sh print-kdir standard
+	@$(TOOLS)/kernel.sh print-kdir $(FLAVOR)
+
+# One line per flavor: NAME SERIES PATH, PATH "-" when that kernel is not built.
+list-kernels:
+	@$(TOOLS)/kernel.sh list
 
 run: kernel
-	@$(TOOLS)/run.sh
+	@$(TOOLS)/run.sh $(FLAVOR)
 
 # The suites 'make check' runs (tools/check.sh): FLAVOR is every case on that kernel,
 # FLAVOR:reliability only the reliability-* cases. Each kernel is built once and cached.
-# CI: the whole suite on the standard kernel and the reliability cases on the debug kernel
-# (lockdep, KASAN, kmemleak); the debug kernel's whole suite would take a cold CI run past
-# 90 minutes (README.md).
-CHECK_SUITES ?= standard debug:reliability
+# CI: the whole suite on the 7.3 standard kernel, the reliability cases on the 7.3 debug
+# kernel (lockdep, KASAN, kmemleak: CI's only such coverage) and the whole suite on the 6.12
+# PREEMPT_RT kernel; the debug kernel's whole suite would take a cold CI run past 90 minutes
+# (README.md).
+CHECK_SUITES ?= standard debug:reliability rt-6.12
 CHECK_FLAVORS = $(foreach s,$(CHECK_SUITES),$(firstword $(subst :, ,$(s))))
 
 check: setup
@@ -91,5 +107,17 @@ check-full: kernel-debug
 check-rt: kernel-rt
 	@$(TOOLS)/check.sh rt
 
+check-6.12: setup
+	@$(TOOLS)/kernel.sh build standard-6.12
+	@$(TOOLS)/check.sh standard-6.12
+
+check-rt-6.12: setup
+	@$(TOOLS)/kernel.sh build rt-6.12
+	@$(TOOLS)/check.sh rt-6.12
+
+check-debug-6.12: setup
+	@$(TOOLS)/kernel.sh build debug-6.12
+	@$(TOOLS)/check.sh debug-6.12:reliability
+
 bench: kernel
-	@$(TOOLS)/bench.sh
+	@$(TOOLS)/bench.sh $(FLAVOR)

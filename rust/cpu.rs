@@ -31,6 +31,7 @@
 //!   counted as `unpaired_end`, nothing else.
 
 use crate::{
+    compat,
     model::{hist_bucket, Kind, HIST_BUCKETS, NR_KINDS},
     seqcount::SeqCount,
     sites::{Sample, SiteTable},
@@ -180,7 +181,6 @@ pub(crate) struct Counters {
 
 /// Named copies of the per-kind counters, for reports (1 KiB: the reports keep them on the
 /// heap).
-#[derive(Zeroable)]
 pub(crate) struct CountersSnapshot {
     /// See [`Counters`].
     pub(crate) seen: [u64; NR_KINDS],
@@ -207,6 +207,9 @@ pub(crate) struct CountersSnapshot {
     /// See above.
     pub(crate) log_overwritten: u64,
 }
+
+// SAFETY: Every field is an integer or an array of integers, for which zero is valid.
+unsafe impl compat::Zeroable for CountersSnapshot {}
 
 impl CountersSnapshot {
     /// All zero, in place.
@@ -649,7 +652,13 @@ impl CpuState {
             let o = overlap(&sec, expiry_ns, run_ns);
             match &best {
                 Some(b) if overlap(b, expiry_ns, run_ns) >= o => {
-                    if second.is_none_or(|x| overlap(&x, expiry_ns, run_ns) < o) {
+                    // Not `is_none_or`: 6.12's MSRV is Rust 1.78, and 7.3's clippy flags
+                    // `map_or(true, ..)`.
+                    let longer = match &second {
+                        Some(x) => overlap(x, expiry_ns, run_ns) < o,
+                        None => true,
+                    };
+                    if longer {
                         second = Some(sec);
                     }
                 }

@@ -5,7 +5,8 @@
 //! Why not `kernel::debugfs`: its file operations have no `.owner`, so `rmmod` succeeds while a
 //! file is open and the later `close()` calls into freed module text (verified on 7.3: an oops
 //! in `full_proxy_release`). Here every file's `file_operations` has `.owner = THIS_MODULE`, so
-//! an open file pins the module and `rmmod` fails with "in use" until it is closed.
+//! an open file pins the module and `rmmod` fails with "in use" until it is closed. (6.12's
+//! kernel crate has no `kernel::debugfs` at all: this code is the same on both series.)
 //!
 //! Semantics every file shares:
 //! - A report is rendered once, when the file is opened, into a private buffer; reads then copy
@@ -16,7 +17,7 @@
 //!   changes nothing: the file's parser runs before any state is touched.
 
 use crate::{debugfs_raw as sys, text::TextBuf};
-use core::marker::PhantomData;
+use core::{ffi::CStr, marker::PhantomData};
 use kernel::prelude::*;
 
 /// The longest write a control file accepts, in bytes.
@@ -60,11 +61,25 @@ impl<T> FileSpec<T> {
 ///
 /// - `dir` is the dentry returned by `debugfs_create_dir` (or an error pointer, which
 ///   `debugfs_remove` ignores).
-/// - Every file below `dir` has `i_private` pointing at the `T` given to [`Debugfs::new`] and
-///   `aux` pointing at a `'static` [`FileSpec<T>`]; that `T` outlives this object.
+/// - Every file below `dir` has `i_private` pointing at its element of `files`, which is not
+///   moved or changed while this object exists; the `T` given to [`Debugfs::new`] outlives this
+///   object.
 pub(crate) struct Debugfs<T: 'static> {
     dir: sys::Dentry,
-    _state: PhantomData<&'static T>,
+    files: KVec<FileBinding<T>>,
+}
+
+// SAFETY: The bindings only hold a shared pointer to a `T: Sync` and `'static` specs; files
+// use them from any thread, and dropping only removes the directory.
+unsafe impl<T: Sync + 'static> Send for Debugfs<T> {}
+// SAFETY: See above; `Debugfs` offers no operations through a shared reference.
+unsafe impl<T: Sync + 'static> Sync for Debugfs<T> {}
+
+/// What a file's `i_private` points at: the state of its directory and its own spec. (Not the
+/// debugfs `aux` pointer: 6.12 has none.)
+struct FileBinding<T: 'static> {
+    state: *const T,
+    spec: &'static FileSpec<T>,
 }
 
 impl<T: Sync + 'static> Debugfs<T> {
@@ -80,22 +95,27 @@ impl<T: Sync + 'static> Debugfs<T> {
         fops: &sys::FileOperations,
         files: &'static [FileSpec<T>],
     ) -> Result<Self> {
+        // Every binding is in place before the first file points at it.
+        let mut bindings = KVec::with_capacity(files.len(), GFP_KERNEL)?;
+        for spec in files {
+            bindings.push(FileBinding { state, spec }, GFP_KERNEL)?;
+        }
         let dir = sys::debugfs_create_dir(name)?;
-        // INVARIANT: `dir` comes from `debugfs_create_dir`; files get `state` and their spec.
+        // INVARIANT: `dir` comes from `debugfs_create_dir`; `files` is never changed again, so
+        // its elements stay where the files point.
         let this = Self {
             dir,
-            _state: PhantomData,
+            files: bindings,
         };
-        for spec in files {
-            // SAFETY: The caller guarantees `state` and `fops` outlive `this`, which removes
-            // the files on drop; `spec` is `'static`.
+        for b in this.files.iter() {
+            // SAFETY: `b` stays in place until `this` is dropped, which removes the files
+            // first; the caller guarantees `state` and `fops` outlive `this`.
             unsafe {
                 sys::debugfs_create_file(
-                    spec.name,
-                    spec.mode(),
+                    b.spec.name,
+                    b.spec.mode(),
                     &this.dir,
-                    state.cast_mut().cast(),
-                    core::ptr::from_ref(spec).cast(),
+                    core::ptr::from_ref(b).cast_mut().cast(),
                     fops.as_ptr(),
                 )?
             };
@@ -127,13 +147,11 @@ impl<T: Sync + 'static> Files<T> {
     ///
     /// `file` must be a file created by [`Debugfs::new`] for this `T`, open and not released.
     unsafe fn parts(file: &sys::OpenFile) -> (&T, &FileSpec<T>) {
-        // SAFETY: By the invariants of `Debugfs`, `i_private` is a `*const T` and `aux` a
-        // `&'static FileSpec<T>`; the state outlives the files, which outlive this open file.
+        // SAFETY: By the invariants of `Debugfs`, `i_private` points at the file's
+        // `FileBinding<T>`, whose state outlives the files, which outlive this open file.
         unsafe {
-            (
-                &*file.inode_private().cast::<T>(),
-                &*file.aux().cast::<FileSpec<T>>(),
-            )
+            let b = &*file.inode_private().cast::<FileBinding<T>>();
+            (&*b.state, b.spec)
         }
     }
 }

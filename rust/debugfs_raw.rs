@@ -3,16 +3,28 @@
 //! The raw debugfs bindings behind `debugfs.rs`: directories, files, and `file_operations`
 //! whose `.owner` is the module, so that an open file pins it.
 //!
-//! Shared by preemptstat and the sample modules (they include it with `#[path]`).
+//! Shared by preemptstat and the sample modules (they include it and `compat.rs` with
+//! `#[path]`, and link `debugfs_shim.c`, whose wrappers are the same on every kernel series).
 
-use core::ffi::{c_int, c_void};
-use kernel::ffi::c_char;
-use kernel::{
-    bindings,
-    error::from_err_ptr,
-    prelude::*,
-    uaccess::{UserPtr, UserSlice},
-};
+use crate::compat;
+use core::ffi::{c_int, c_void, CStr};
+use kernel::ffi::{c_char, c_ulong};
+use kernel::{bindings, error::from_err_ptr, prelude::*};
+
+// debugfs_shim.c. The dentries and file operations are passed as `void *`: bindgen's structs
+// are not FFI-safe (they hold zero-sized arch fields), and the shim's prototypes take the real
+// types.
+extern "C" {
+    fn preemptstat_debugfs_create_dir(name: *const c_char, parent: *mut c_void) -> *mut c_void;
+    fn preemptstat_debugfs_create_file(
+        name: *const c_char,
+        mode: bindings::umode_t,
+        parent: *mut c_void,
+        data: *mut c_void,
+        fops: *const c_void,
+    ) -> *mut c_void;
+    fn preemptstat_debugfs_remove(dentry: *mut c_void);
+}
 
 /// `FMODE_READ` from `include/linux/fs.h` (a cast expression bindgen does not emit).
 const FMODE_READ: u32 = 1 << 0;
@@ -32,8 +44,9 @@ unsafe impl Sync for Dentry {}
 /// Creates a debugfs directory at the debugfs root.
 pub(crate) fn debugfs_create_dir(name: &CStr) -> Result<Dentry> {
     // SAFETY: `name` is a valid NUL-terminated string; a NULL parent means the debugfs root.
-    let d = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), core::ptr::null_mut()) };
-    let d = from_err_ptr(d)?;
+    let d =
+        unsafe { preemptstat_debugfs_create_dir(compat::cstr_ptr(name), core::ptr::null_mut()) };
+    let d = from_err_ptr(d.cast::<bindings::dentry>())?;
     if d.is_null() {
         return Err(ENODEV);
     }
@@ -45,20 +58,25 @@ pub(crate) fn debugfs_create_dir(name: &CStr) -> Result<Dentry> {
 ///
 /// # Safety
 ///
-/// `data` and `aux` must stay valid for as long as the file exists, and `fops` must stay in
-/// place as long; `fops` must be safe to call with them.
+/// `data` must stay valid for as long as the file exists, and `fops` must stay in place as
+/// long; `fops` must be safe to call with `data` as the inode's private data.
 pub(crate) unsafe fn debugfs_create_file(
     name: &CStr,
     mode: u16,
     parent: &Dentry,
     data: *mut c_void,
-    aux: *const c_void,
     fops: *const bindings::file_operations,
 ) -> Result {
     // SAFETY: `name` is NUL-terminated, `parent.0` is a valid dentry by its invariant, and the
     // caller guarantees the rest.
     let d = unsafe {
-        bindings::debugfs_create_file_full(name.as_char_ptr(), mode, parent.0, data, aux, fops)
+        preemptstat_debugfs_create_file(
+            compat::cstr_ptr(name),
+            mode,
+            parent.0.cast(),
+            data,
+            fops.cast(),
+        )
     };
     from_err_ptr(d).map(|_| ())
 }
@@ -67,7 +85,7 @@ pub(crate) unsafe fn debugfs_create_file(
 pub(crate) fn debugfs_remove(dentry: &Dentry) {
     // SAFETY: `dentry.0` is valid by the type invariant; removing twice is not possible since
     // this is only called from the owner's `Drop`.
-    unsafe { bindings::debugfs_remove(dentry.0) };
+    unsafe { preemptstat_debugfs_remove(dentry.0.cast()) };
 }
 
 /// An open file, as seen by preemptstat's file operations.
@@ -86,12 +104,6 @@ impl OpenFile {
     pub(crate) fn inode_private(&self) -> *const c_void {
         // SAFETY: `inode` is valid by the type invariant.
         unsafe { (*self.inode).i_private }
-    }
-
-    /// The `aux` pointer the file was created with.
-    pub(crate) fn aux(&self) -> *const c_void {
-        // SAFETY: `file` is a valid debugfs file by the type invariant.
-        unsafe { bindings::debugfs_get_aux(self.file) }
     }
 
     /// Whether the file was opened for reading.
@@ -181,8 +193,19 @@ impl WriteRequest {
         if out.len() != self.count {
             return Err(EINVAL);
         }
-        let slice = UserSlice::new(UserPtr::from_ptr(self.buf.cast_mut().cast()), self.count);
-        slice.reader().read_slice(out)
+        // SAFETY: `out` is valid for `count` bytes; `buf` is the user pointer the VFS passed to
+        // `write`, and `copy_from_user` checks the user range itself.
+        let left = unsafe {
+            bindings::copy_from_user(
+                out.as_mut_ptr().cast(),
+                self.buf.cast(),
+                self.count as c_ulong,
+            )
+        };
+        if left != 0 {
+            return Err(EFAULT);
+        }
+        Ok(())
     }
 }
 

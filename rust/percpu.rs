@@ -2,7 +2,7 @@
 
 //! One value per possible CPU, indexed by CPU id.
 //!
-//! The kernel crate has no per-CPU abstraction in 7.3. This is the plain replacement: a
+//! The kernel crate has no per-CPU abstraction in 7.3 or 6.12. This is the plain replacement: a
 //! `kvmalloc`ed array with one slot per possible CPU id. Every slot is cache-line aligned by
 //! its type, so CPUs never share a written line. The probes reach their own CPU's slot with
 //! [`PerCpu::this`]; readers walk all slots.

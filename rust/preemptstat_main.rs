@@ -19,11 +19,13 @@
 //!
 //! See `Documentation/preemptstat.rst` for every file and its format.
 
+mod compat;
 mod control;
 mod cpu;
 mod debugfs;
 mod debugfs_raw;
 mod model;
+mod params;
 mod percpu;
 mod probes;
 mod record;
@@ -45,54 +47,13 @@ use kernel::prelude::*;
 use text::TextBuf;
 use tracer::{GlobalTracer, Sizes, Tracer};
 
+// The same invocation on every kernel series: 6.12's `module!` knows neither `authors` nor
+// `params`. The author and the parameters are declared in `preemptstat_params.c`.
 module! {
     type: PreemptStat,
     name: "preemptstat",
-    authors: ["preemptstat developers"],
     description: "Per-site statistics of preempt-off and irqs-off sections",
     license: "GPL",
-    params: {
-        sites_per_cpu: u32 {
-            default: 4096,
-            description: "Site table slots per CPU (64..65536, rounded up to a power of two)",
-        },
-        worst: u32 {
-            default: 20,
-            description: "Worst sections kept (1..1000)",
-        },
-        log_entries: u32 {
-            default: 256,
-            description: "Threshold log records kept per CPU (16..65536)",
-        },
-        threshold_us: u64 {
-            default: 1000,
-            description: "Sections at least this long go to the log, in us (0 = off, max 10 s)",
-        },
-        enabled: bool {
-            default: true,
-            description: "Start recording at load time",
-        },
-        wakeup: bool {
-            default: true,
-            description: "Start the wakeup probe at load time",
-        },
-        period_us: u32 {
-            default: 1000,
-            description: "Wakeup timer period in us (100..1000000)",
-        },
-        wakeup_threshold_us: u64 {
-            default: 1000,
-            description: "Wakeups with thread latency at least this are spikes, in us (0 = none)",
-        },
-        wakeup_prio: u32 {
-            default: 95,
-            description: "SCHED_FIFO priority of the wakeup threads (1..99)",
-        },
-        spikes_per_cpu: u32 {
-            default: 64,
-            description: "Spikes kept per CPU (1..4096)",
-        },
-    },
 }
 
 /// The version of the debugfs text format. Bump it on any change a reader could notice: a
@@ -184,9 +145,9 @@ fn show_version(_t: &Tracer, out: &mut TextBuf) -> core::fmt::Result {
 
 /// Checks the load-time parameters and turns them into table sizes.
 fn sizes() -> Result<Sizes> {
-    let sites = module_parameters::sites_per_cpu.value();
-    let worst = module_parameters::worst.value();
-    let log = module_parameters::log_entries.value();
+    let sites = params::sites_per_cpu();
+    let worst = params::worst();
+    let log = params::log_entries();
     if !(64..=65536).contains(&sites)
         || !(1..=1000).contains(&worst)
         || !(16..=65536).contains(&log)
@@ -222,10 +183,10 @@ impl Drop for WakeupRunner {
 
 /// Checks the wakeup parameters.
 fn wakeup_config() -> Result<(wakeup::WakeupConfig, usize)> {
-    let period_us = module_parameters::period_us.value();
-    let threshold_us = module_parameters::wakeup_threshold_us.value();
-    let prio = module_parameters::wakeup_prio.value();
-    let spikes = module_parameters::spikes_per_cpu.value();
+    let period_us = params::period_us();
+    let threshold_us = params::wakeup_threshold_us();
+    let prio = params::wakeup_prio();
+    let spikes = params::spikes_per_cpu();
     if !(control::PERIOD_US_MIN..=control::PERIOD_US_MAX).contains(&u64::from(period_us))
         || threshold_us > control::THRESHOLD_US_MAX
         || !(1..=99).contains(&prio)
@@ -242,7 +203,7 @@ fn wakeup_config() -> Result<(wakeup::WakeupConfig, usize)> {
     }
     Ok((
         wakeup::WakeupConfig {
-            enabled: core::sync::atomic::AtomicBool::new(module_parameters::wakeup.value()),
+            enabled: core::sync::atomic::AtomicBool::new(params::wakeup()),
             period_ns: core::sync::atomic::AtomicU64::new(u64::from(period_us) * 1000),
             threshold_ns: core::sync::atomic::AtomicU64::new(if threshold_us == 0 {
                 u64::MAX
@@ -278,7 +239,7 @@ impl kernel::Module for PreemptStat {
             return Err(ENODEV);
         }
         let sizes = sizes()?;
-        let threshold_us = module_parameters::threshold_us.value();
+        let threshold_us = params::threshold_us();
         if threshold_us > control::THRESHOLD_US_MAX {
             pr_err!(
                 "threshold_us={} is above {}\n",
@@ -308,7 +269,7 @@ impl kernel::Module for PreemptStat {
         // Only now, with every probe registered (registration patches kernel text with
         // interrupts off on every CPU), does recording start: preemptstat's own loading never
         // shows up as a section.
-        tracer.set_enabled(module_parameters::enabled.value());
+        tracer.set_enabled(params::enabled());
         // The wakeup threads, one per online CPU, made on each CPU by the hotplug state.
         let mut wakeup = WakeupRunner { cpuhp: None };
         // SAFETY: The callbacks reach the tracer through `with_tracer`; `wakeup` is dropped

@@ -4,11 +4,19 @@
  *
  * Everything here is a small wrapper. None of it may fire a preemptirq tracepoint: the
  * probes call these functions, so raw_local_irq_save() (not local_irq_save()) is used.
+ *
+ * Two kinds of wrapper live here, the same on every kernel series preemptstat builds against:
+ * static inlines and macros, which Rust cannot call; and exported functions that the 6.12
+ * kernel's Rust bindings do not reach (its rust/bindings/bindings_helper.h includes neither
+ * <linux/tracepoint.h> nor <linux/debugfs.h>, and a module cannot extend it). Calling them
+ * through C on 7.3 too keeps one code path, type-checked by the compiler against the real
+ * prototypes, instead of hand-written declarations.
  */
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
 #include <linux/tracepoint.h>
 #include <linux/sched.h>
+#include <linux/smp.h>
 #include <linux/stacktrace.h>
 #include <uapi/linux/sched/types.h>
 
@@ -31,6 +39,12 @@ notrace unsigned int preemptstat_context(void)
 	if (pc & SOFTIRQ_MASK)
 		return 1;
 	return 0;
+}
+
+/* The CPU this runs on. Stable while preemption or interrupts are off, as in every probe. */
+notrace unsigned int preemptstat_cpu_id(void)
+{
+	return raw_smp_processor_id();
 }
 
 /* Disables interrupts without tracing, so no irq_disable event fires from inside a probe. */
@@ -70,6 +84,22 @@ notrace unsigned int preemptstat_stack_trace_save(unsigned long *store, unsigned
 		lockdep_hardirqs_on(_THIS_IP_);
 	}
 	return nr;
+}
+
+/* Calls @fn for every tracepoint of vmlinux (the preemptirq ones are not exported). */
+void preemptstat_for_each_tracepoint(void (*fn)(struct tracepoint *tp, void *priv), void *priv)
+{
+	for_each_kernel_tracepoint(fn, priv);
+}
+
+int preemptstat_tracepoint_register(struct tracepoint *tp, void *probe, void *data)
+{
+	return tracepoint_probe_register(tp, probe, data);
+}
+
+int preemptstat_tracepoint_unregister(struct tracepoint *tp, void *probe, void *data)
+{
+	return tracepoint_probe_unregister(tp, probe, data);
 }
 
 /* Waits for every probe that may still run: exactly what the kernel's own helper does. */

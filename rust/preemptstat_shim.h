@@ -3,9 +3,10 @@
  * preemptstat_shim.h - C accessors for static inlines and macros Rust cannot reach.
  *
  * Declared here for -Wmissing-prototypes; the Rust side declares the same functions in
- * rust/sys.rs. Keep both in sync and keep this file tiny: anything that is an exported
- * function is called through kernel::bindings instead, unless static inlines must wrap the
- * call (stack_trace_save() inside lockdep's interrupt-state calls).
+ * rust/sys.rs. Keep both in sync and keep this file tiny: an exported function is called
+ * through kernel::bindings instead, unless static inlines must wrap the call
+ * (stack_trace_save() inside lockdep's interrupt-state calls) or the bindings of a supported
+ * kernel series lack it (see preemptstat_shim.c).
  */
 #ifndef PREEMPTSTAT_SHIM_H
 #define PREEMPTSTAT_SHIM_H
@@ -13,10 +14,16 @@
 #include <linux/types.h>
 
 unsigned int preemptstat_context(void);
+unsigned int preemptstat_cpu_id(void);
 unsigned long preemptstat_raw_irq_save(void);
 void preemptstat_raw_irq_restore(unsigned long flags);
 unsigned int preemptstat_stack_trace_save(unsigned long *store, unsigned int size);
 void preemptstat_tracepoint_sync(void);
+
+struct tracepoint;
+void preemptstat_for_each_tracepoint(void (*fn)(struct tracepoint *tp, void *priv), void *priv);
+int preemptstat_tracepoint_register(struct tracepoint *tp, void *probe, void *data);
+int preemptstat_tracepoint_unregister(struct tracepoint *tp, void *probe, void *data);
 
 struct task_struct;
 void preemptstat_set_current_interruptible(void);

@@ -7,7 +7,7 @@
 //! `for_each_kernel_tracepoint()`, as `samples/trace_events/trace_custom_sched.c` does.
 
 use crate::{model::Kind, sys, tracer::Tracer};
-use core::ffi::{c_uint, c_void};
+use core::ffi::{c_uint, c_void, CStr};
 use kernel::{ffi::c_ulong, prelude::*};
 
 /// `PWR_EVENT_EXIT`: the `state` of a `cpu_idle` event that leaves idle.
@@ -84,9 +84,12 @@ struct Hook {
 /// Every `(tp, probe)` in `registered` is registered with `data`, which points at a `Tracer`
 /// that outlives this object.
 pub(crate) struct Probes {
-    registered: KVec<(sys::Tracepoint, *mut c_void)>,
+    registered: [Option<(sys::Tracepoint, *mut c_void)>; NR_HOOKS],
     data: *mut c_void,
 }
+
+/// The number of tracepoints preemptstat hooks.
+const NR_HOOKS: usize = 5;
 
 // SAFETY: The pointers are only used to unregister, which is thread-safe.
 unsafe impl Send for Probes {}
@@ -101,7 +104,7 @@ impl Probes {
     ///
     /// `tracer` must outlive the returned object.
     pub(crate) unsafe fn register(tracer: &Tracer) -> Result<Self> {
-        let hooks = [
+        let hooks: [Hook; NR_HOOKS] = [
             Hook {
                 name: c"preempt_disable",
                 probe: probe_preempt_disable as *mut c_void,
@@ -129,7 +132,7 @@ impl Probes {
             },
         ];
         let names = hooks.each_ref().map(|h| h.name);
-        let mut found = [None; 5];
+        let mut found = [None; NR_HOOKS];
         sys::find_tracepoints(&names, &mut found);
         let mut missing = false;
         for (h, f) in hooks.iter().zip(found.iter()) {
@@ -147,21 +150,21 @@ impl Probes {
         }
         // INVARIANT: Filled below with registered pairs only.
         let mut this = Self {
-            registered: KVec::with_capacity(hooks.len(), GFP_KERNEL)?,
+            registered: [None; NR_HOOKS],
             data: core::ptr::from_ref(tracer).cast_mut().cast(),
         };
-        for (h, f) in hooks.iter().zip(found.iter()) {
+        for ((h, f), slot) in hooks
+            .iter()
+            .zip(found.iter())
+            .zip(this.registered.iter_mut())
+        {
             let Some(tp) = *f else { return Err(ENODEV) };
-            // Recorded first, so that `push` cannot fail with the probe already registered.
-            this.registered.push((tp, h.probe), GFP_KERNEL)?;
             // SAFETY: Each probe's prototype is its tracepoint's (`preemptirq_template` is
             // `(unsigned long ip, unsigned long parent_ip)`, `cpu` is `(unsigned int state,
             // unsigned int cpu_id)`), and the caller guarantees the tracer outlives `this`,
             // whose drop unregisters and waits.
-            if let Err(e) = unsafe { sys::tracepoint_register(tp, h.probe, this.data) } {
-                this.registered.pop();
-                return Err(e);
-            }
+            unsafe { sys::tracepoint_register(tp, h.probe, this.data)? };
+            *slot = Some((tp, h.probe));
         }
         Ok(this)
     }
@@ -169,7 +172,7 @@ impl Probes {
 
 impl Drop for Probes {
     fn drop(&mut self) {
-        for (tp, probe) in self.registered.iter() {
+        for (tp, probe) in self.registered.iter().flatten() {
             // SAFETY: Registered with `self.data` (type invariant).
             unsafe { sys::tracepoint_unregister(*tp, *probe, self.data) };
         }

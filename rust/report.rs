@@ -10,6 +10,7 @@
 //! `Documentation/preemptstat.rst` describes every field.
 
 use crate::{
+    compat,
     control::threshold_us,
     cpu::CountersSnapshot,
     model::{hist_hi_us, hist_lo_us, write_context_mask, Kind, HIST_BUCKETS, KINDS},
@@ -94,8 +95,10 @@ fn merged_sites(t: &Tracer, gen: u64) -> Result<(KVVec<SiteSnapshot>, usize), fm
 /// The counters of every CPU added up, on the heap: two [`CountersSnapshot`]s would take 2 KiB
 /// of a 16 KiB kernel stack.
 fn all_counters(t: &Tracer, gen: u64) -> Result<KBox<CountersSnapshot>, fmt::Error> {
-    let mut sum = KBox::<CountersSnapshot>::zeroed(GFP_KERNEL).map_err(|_| fmt::Error)?;
-    let mut one = KBox::<CountersSnapshot>::zeroed(GFP_KERNEL).map_err(|_| fmt::Error)?;
+    let mut sum =
+        KBox::<CountersSnapshot>::init(compat::zeroed(), GFP_KERNEL).map_err(|_| fmt::Error)?;
+    let mut one =
+        KBox::<CountersSnapshot>::init(compat::zeroed(), GFP_KERNEL).map_err(|_| fmt::Error)?;
     for (_, cpu) in t.cpus.iter() {
         cpu.counters_into(gen, &mut one);
         sum.add(&one);
@@ -354,7 +357,7 @@ pub(crate) fn show_wakeup(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
         out,
         "# cpu irq_count irq_min_ns irq_avg_ns irq_max_ns thread_count thread_min_ns thread_avg_ns thread_max_ns missed spikes"
     )?;
-    let mut st = KBox::<WakeupStats>::zeroed(GFP_KERNEL).map_err(|_| fmt::Error)?;
+    let mut st = KBox::<WakeupStats>::init(compat::zeroed(), GFP_KERNEL).map_err(|_| fmt::Error)?;
     for (cpu, w) in t.wakeup.cpus.iter() {
         w.stats_into(gen, &mut st);
         let (irq, thread) = (&st.irq, &st.thread);
@@ -380,7 +383,7 @@ pub(crate) fn show_wakeup(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
 pub(crate) fn show_wakeup_hist(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     let gen = t.gen();
     writeln!(out, "# cpu latency bucket lo_us hi_us count")?;
-    let mut st = KBox::<WakeupStats>::zeroed(GFP_KERNEL).map_err(|_| fmt::Error)?;
+    let mut st = KBox::<WakeupStats>::init(compat::zeroed(), GFP_KERNEL).map_err(|_| fmt::Error)?;
     for (cpu, w) in t.wakeup.cpus.iter() {
         w.stats_into(gen, &mut st);
         for (name, h) in [("irq", &st.irq.hist), ("thread", &st.thread.hist)] {

@@ -57,7 +57,7 @@ impl RetiredNames {
 
     /// Forgets everything (on reset, when no site refers to the names any more).
     pub(crate) fn clear(&mut self) {
-        self.names.clear();
+        self.names = KVec::new();
     }
 
     /// The bytes of memory the names use.

@@ -2,21 +2,39 @@
 
 //! Every raw binding and `extern "C"` declaration preemptstat uses, behind safe wrappers.
 //!
-//! Together with `debugfs_raw.rs` (the debugfs file operations) and the tracepoint probes'
+//! Together with `debugfs_raw.rs` (the debugfs file operations), `params.rs` (the module
+//! parameters), `compat` (what differs between kernel series) and the tracepoint probes'
 //! entry points in `probes.rs`, this is where the `unsafe` code is; everything else is safe
-//! Rust on top of these functions.
+//! Rust on top of these functions. Everything here is the same on every kernel series.
 
-use core::ffi::{c_int, c_uint, c_void};
+use crate::compat;
+use core::ffi::{c_int, c_uint, c_void, CStr};
 use kernel::ffi::c_ulong;
-use kernel::{bindings, error::to_result, prelude::*, task::Task};
+use kernel::{bindings, error::to_result, prelude::*};
 
 // The C shim (preemptstat_shim.c): static inlines and macros as functions.
 extern "C" {
     fn preemptstat_context() -> c_uint;
+    fn preemptstat_cpu_id() -> c_uint;
     fn preemptstat_raw_irq_save() -> c_ulong;
     fn preemptstat_raw_irq_restore(flags: c_ulong);
     fn preemptstat_stack_trace_save(store: *mut c_ulong, size: c_uint) -> c_uint;
     fn preemptstat_tracepoint_sync();
+    /// The tracepoints are `struct tracepoint *`, declared as `void *` (not FFI-safe).
+    fn preemptstat_for_each_tracepoint(
+        f: Option<unsafe extern "C" fn(*mut c_void, *mut c_void)>,
+        data: *mut c_void,
+    );
+    fn preemptstat_tracepoint_register(
+        tp: *mut c_void,
+        probe: *mut c_void,
+        data: *mut c_void,
+    ) -> c_int;
+    fn preemptstat_tracepoint_unregister(
+        tp: *mut c_void,
+        probe: *mut c_void,
+        data: *mut c_void,
+    ) -> c_int;
     fn preemptstat_set_current_interruptible();
     fn preemptstat_set_current_running();
     /// Takes a `struct task_struct *` (declared as `void *`: the struct is not FFI-safe).
@@ -47,7 +65,8 @@ pub(crate) fn now_ns() -> u64 {
 /// The current CPU's id. Stable in the probes, which run with preemption or irqs disabled.
 #[inline]
 pub(crate) fn cpu_id() -> usize {
-    kernel::cpu::CpuId::current().as_u32() as usize
+    // SAFETY: `raw_smp_processor_id()`, callable in any context.
+    unsafe { preemptstat_cpu_id() as usize }
 }
 
 /// Interrupts disabled without tracing, restored on drop. Probes use it so that their body
@@ -84,7 +103,8 @@ pub(crate) struct CurrentTask {
 /// Reads the current task's pid and name.
 #[inline]
 pub(crate) fn current_task() -> CurrentTask {
-    let t = Task::current_raw();
+    // SAFETY: `get_current()` only reads this CPU's current-task pointer.
+    let t = unsafe { bindings::get_current() };
     // SAFETY: `current` is valid for the duration of this call in task and irq context; the
     // probes do not call this in NMI. `comm` is 16 bytes and may change under us (prctl), so it
     // is read as two plain words, which at worst gives a mix of the old and the new name.
@@ -137,11 +157,12 @@ struct Lookup<'a> {
 /// # Safety
 ///
 /// `tp` is a valid tracepoint and `data` the `Lookup` of [`find_tracepoints`].
-unsafe extern "C" fn lookup_one(tp: *mut bindings::tracepoint, data: *mut c_void) {
+unsafe extern "C" fn lookup_one(tp: *mut c_void, data: *mut c_void) {
+    let tp = tp.cast::<bindings::tracepoint>();
     // SAFETY: `data` is the `Lookup` passed by `find_tracepoints`, alive during the iteration.
     let lookup = unsafe { &mut *data.cast::<Lookup<'_>>() };
     // SAFETY: `tp` is a valid vmlinux tracepoint whose name is a NUL-terminated string.
-    let name = unsafe { CStr::from_char_ptr((*tp).name) };
+    let name = unsafe { compat::cstr_from_ptr((*tp).name) };
     for (want, slot) in lookup.names.iter().zip(lookup.found.iter_mut()) {
         if name.to_bytes() == want.to_bytes() {
             *slot = Some(Tracepoint(tp));
@@ -154,7 +175,7 @@ pub(crate) fn find_tracepoints(names: &[&CStr], found: &mut [Option<Tracepoint>]
     let mut lookup = Lookup { names, found };
     // SAFETY: `lookup_one` matches the callback type and `lookup` outlives the iteration.
     unsafe {
-        bindings::for_each_kernel_tracepoint(Some(lookup_one), (&raw mut lookup).cast());
+        preemptstat_for_each_tracepoint(Some(lookup_one), (&raw mut lookup).cast());
     }
 }
 
@@ -171,7 +192,7 @@ pub(crate) unsafe fn tracepoint_register(
     data: *mut c_void,
 ) -> Result {
     // SAFETY: Guaranteed by the caller.
-    to_result(unsafe { bindings::tracepoint_probe_register(tp.0, probe, data) })
+    to_result(unsafe { preemptstat_tracepoint_register(tp.0.cast(), probe, data) })
 }
 
 /// Detaches a probe attached by [`tracepoint_register`].
@@ -183,14 +204,15 @@ pub(crate) unsafe fn tracepoint_unregister(tp: Tracepoint, probe: *mut c_void, d
     // SAFETY: Guaranteed by the caller. Unregistering can only fail for a pair that was not
     // registered, or with ENOMEM (then the kernel keeps the probe and we must not free its
     // data: `tracepoint_sync` below does not help; this is reported loudly).
-    let ret = unsafe { bindings::tracepoint_probe_unregister(tp.0, probe, data) };
+    let ret = unsafe { preemptstat_tracepoint_unregister(tp.0.cast(), probe, data) };
     if ret != 0 {
         pr_err!("tracepoint_probe_unregister failed: {}\n", ret);
     }
 }
 
 /// Waits until no probe can still be running: `tracepoint_synchronize_unregister()`, which
-/// in 7.3 waits for both `synchronize_rcu_tasks_trace()` and `synchronize_srcu(&tracepoint_srcu)`.
+/// waits for `synchronize_rcu_tasks_trace()` and `synchronize_srcu(&tracepoint_srcu)` on 7.3,
+/// and for `synchronize_srcu(&tracepoint_srcu)` and `synchronize_rcu()` on 6.12.
 pub(crate) fn tracepoint_sync() {
     // SAFETY: Process context, no locks held.
     unsafe { preemptstat_tracepoint_sync() };
@@ -235,7 +257,8 @@ pub(crate) fn a_rust_helper() -> usize {
 
 /// The number of possible CPU ids.
 pub(crate) fn nr_cpu_ids() -> usize {
-    kernel::cpu::nr_cpu_ids() as usize
+    // SAFETY: `nr_cpu_ids` is set during boot, before any module loads, and never changes.
+    unsafe { bindings::nr_cpu_ids as usize }
 }
 
 /// A CPU hotplug callback: runs on the CPU going online (startup) or offline (teardown).
@@ -261,7 +284,7 @@ impl CpuhpState {
         let ret = unsafe {
             bindings::__cpuhp_setup_state(
                 bindings::cpuhp_state_CPUHP_AP_ONLINE_DYN,
-                name.as_char_ptr(),
+                compat::cstr_ptr(name),
                 invoke,
                 Some(startup),
                 Some(teardown),
@@ -395,8 +418,9 @@ pub(crate) type HrTimerFn =
 ///
 /// # Invariants
 ///
-/// `timer` was set up by `hrtimer_setup` before any other use and is not moved afterwards
-/// (the owner keeps it in place, see [`HrTimer::init`]).
+/// `timer` was set up by `hrtimer_setup()` (`hrtimer_init()` on 6.12: [`compat::hrtimer_setup`])
+/// before any other use and is not moved afterwards (the owner keeps it in place, see
+/// [`HrTimer::init`]).
 #[repr(transparent)]
 pub(crate) struct HrTimer {
     timer: kernel::types::Opaque<bindings::hrtimer>,
@@ -422,11 +446,11 @@ impl HrTimer {
     /// Called once, before any other method, with `self` at its final address; `f` must be safe
     /// to call with this timer until it is cancelled for good.
     pub(crate) unsafe fn init(&self, f: HrTimerFn) {
-        // SAFETY: The caller guarantees `self` is in place; the mode is a valid `hrtimer_mode`.
+        // SAFETY: The caller guarantees `self` is in place, unused so far, and `f`.
         unsafe {
-            bindings::hrtimer_setup(
+            compat::hrtimer_setup(
                 self.timer.get(),
-                Some(f),
+                f,
                 bindings::CLOCK_MONOTONIC as bindings::clockid_t,
                 bindings::hrtimer_mode_HRTIMER_MODE_ABS_PINNED_HARD,
             )
@@ -501,7 +525,7 @@ impl KThread {
     ) -> Result<Self> {
         // SAFETY: Guaranteed by the caller; `name` is static and has `%u`.
         let t = unsafe {
-            bindings::kthread_create_on_cpu(Some(threadfn), data, cpu, name.as_char_ptr())
+            bindings::kthread_create_on_cpu(Some(threadfn), data, cpu, compat::cstr_ptr(name))
         };
         let t = kernel::error::from_err_ptr(t)?;
         // INVARIANT: A new kernel thread that has not been stopped.

@@ -21,6 +21,7 @@
 //! missed is counted in `missed`.
 
 use crate::{
+    compat,
     cpu::{Blame, CpuState, Globals},
     model::Kind,
     percpu::PerCpu,
@@ -126,7 +127,6 @@ impl LatStats {
 }
 
 /// A copy of [`LatStats`].
-#[derive(Zeroable)]
 pub(crate) struct LatSnapshot {
     /// Wakeups measured.
     pub(crate) count: u64,
@@ -139,6 +139,9 @@ pub(crate) struct LatSnapshot {
     /// Log-linear histogram.
     pub(crate) hist: [u64; WHIST_BUCKETS],
 }
+
+// SAFETY: Every field is an integer or an array of integers, for which zero is valid.
+unsafe impl compat::Zeroable for LatSnapshot {}
 
 impl LatSnapshot {
     /// No samples, in place.
@@ -396,7 +399,6 @@ impl CpuWakeup {
 }
 
 /// One CPU's wakeup statistics as the reports show them.
-#[derive(Zeroable)]
 pub(crate) struct WakeupStats {
     /// Timer expiry to hrtimer handler.
     pub(crate) irq: LatSnapshot,
@@ -407,6 +409,9 @@ pub(crate) struct WakeupStats {
     /// Spikes recorded.
     pub(crate) spikes: u64,
 }
+
+// SAFETY: Every field is an integer or an array of integers, for which zero is valid.
+unsafe impl compat::Zeroable for WakeupStats {}
 
 /// Settings of the wakeup probe, shared by all CPUs.
 pub(crate) struct WakeupConfig {
@@ -545,10 +550,10 @@ unsafe extern "C" fn timer_fired(timer: *mut bindings::hrtimer) -> bindings::hrt
     let mut restart = false;
     crate::tracer::with_tracer(|t| restart = t.wakeup_fired(w));
     if restart {
-        bindings::hrtimer_restart::HRTIMER_RESTART
+        compat::HRTIMER_RESTART
     } else {
         w.armed.store(false, Relaxed);
-        bindings::hrtimer_restart::HRTIMER_NORESTART
+        compat::HRTIMER_NORESTART
     }
 }
 

@@ -97,7 +97,12 @@ impl WorstList {
                 victim = Some(slot);
                 break;
             }
-            if victim.is_none_or(|v| slot.section.ns() < v.section.ns()) {
+            // Not `is_none_or` (6.12's MSRV is Rust 1.78).
+            let shorter = match victim {
+                Some(v) => slot.section.ns() < v.section.ns(),
+                None => true,
+            };
+            if shorter {
                 victim = Some(slot);
             }
         }

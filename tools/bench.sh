@@ -6,18 +6,24 @@
 # alternating, medians reported. Prints a table, then as its last line:
 #   bench: pair_ns_base=X pair_ns_preemptstat=Y pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_ftrace=U accuracy_max_err_pct=V
 # See Documentation/benchmarks.rst.
+#
+# Usage: tools/bench.sh [FLAVOR]   (make bench FLAVOR=NAME; default standard: any test kernel of
+# tools/kernel.sh)
 
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 # shellcheck source=tools/env.sh
 . "$here/env.sh"
-kdir=$("$here/kernel.sh" print-kdir standard)
+flavor=${1:-standard}
+kdir=$("$here/kernel.sh" print-kdir "$flavor")
 out=$repo/out/bench
+[ "$flavor" = standard ] || out=$repo/out/bench-$flavor
 mkdir -p "$out"
 rm -f "$out/bench.txt"
 echo "$CARGO_TARGET_DIR/release" >"$out/bindir"
 
+echo "bench: the $flavor test kernel (Linux $(flavor_series "$flavor")): $kdir"
 echo "bench: building the module, the samples and the ping-pong load"
 make -s -C "$kdir" M="$repo" LLVM=1 modules >"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log"; echo "bench: FAILED: module build"; exit 1; }

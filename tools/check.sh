@@ -10,10 +10,12 @@
 #
 # Usage: tools/check.sh [SUITE...]       (default: standard)
 #   SUITE is FLAVOR (every case that runs on that kernel) or FLAVOR:reliability (only the
-#   reliability-* cases). FLAVOR is a kernel of tools/kconfig/FLAVOR.list, which must be built
+#   reliability-* cases). FLAVOR is a test kernel of tools/kernel.sh (standard, debug, rt on
+#   Linux 7.3; standard-6.12, debug-6.12, rt-6.12 on Linux 6.12), which must be built
 #   (tools/kernel.sh build FLAVOR). A case runs on every flavor unless it has a
-#   "# flavors: NAME..." line. VM case lines are named vm:CASE on the standard kernel and
-#   vm-FLAVOR:CASE on the others.
+#   "# flavors: NAME..." line; there NAME is a configuration on every series (debug: debug and
+#   debug-6.12) and NAME-SERIES one series only (debug-7.3: debug). VM case lines are named
+#   vm:CASE on the 7.3 standard kernel and vm-FLAVOR:CASE on the others.
 
 set -uo pipefail
 
@@ -82,12 +84,26 @@ case_header() {
 	sed -n "s/^# $2: *//p" "$1" | head -n 1
 }
 
+# flavor_listed FLAVOR NAME...: whether one of the NAMEs (a "# flavors:" line) names FLAVOR:
+# its own name, its configuration (every series) or its configuration and series.
+flavor_listed() {
+	local flavor=$1 base series n
+	base=$(flavor_base "$flavor")
+	series=$(flavor_series "$flavor")
+	shift
+	for n in "$@"; do
+		case "$n" in "$flavor" | "$base" | "$base-$series") return 0 ;; esac
+	done
+	return 1
+}
+
 # select_cases FLAVOR SUBSET: the case files of a suite, in name order.
 select_cases() {
 	local c flavors
 	for c in "$repo"/tools/vmtest/cases/*.sh; do
 		flavors=$(case_header "$c" flavors)
-		if [ -n "$flavors" ] && ! grep -qw -- "$1" <<<"$flavors"; then
+		# shellcheck disable=SC2086
+		if [ -n "$flavors" ] && ! flavor_listed "$1" $flavors; then
 			continue
 		fi
 		if [ "$2" = reliability ] && [[ "$(basename "$c")" != reliability-* ]]; then
@@ -105,7 +121,7 @@ select_cases() {
 # only cost time: it tracks every allocation (Documentation/testing.rst has the figures).
 # reliability-kmemleak asks for it ("# boot-args:") and gets a boot of its own.
 vm_settings() {
-	case "$1" in
+	case "$(flavor_base "$1")" in
 	debug) echo "2G 4 kmemleak=off" ;;
 	rt) echo "1G 2 -" ;;
 	*) echo "1G 1 -" ;;
@@ -232,11 +248,74 @@ module_frames() {
 	[ "$bad" -eq 0 ] && echo "every function's stack frame is within $frame_limit bytes (init: $frame_limit_init)"
 }
 
+# module_series_refused KDIR: a build against a kernel series the module does not support
+# stops before compiling anything, with one line naming the supported series. A kernel of
+# another series is simulated by overriding the kernel Makefile's VERSION, PATCHLEVEL and
+# SUBLEVEL on the command line: they are all the top-level Kbuild's check reads.
+module_series_refused() {
+	local kdir=$1 v out n
+	for v in 6.6.0 6.13.0 6.12.117 7.2.0 7.4.0 5.15.180; do
+		IFS=. read -r ver pl sub <<<"$v"
+		if out=$(make -C "$kdir" M="$repo" LLVM=1 VERSION="$ver" PATCHLEVEL="$pl" \
+			SUBLEVEL="$sub" modules 2>&1); then
+			echo "Linux $v: the build succeeded"
+			return 1
+		fi
+		n=$(grep -c "preemptstat supports Linux 7.3.y and 6.12.y (6.12.118 or later); this kernel is $v\." <<<"$out")
+		if [ "$n" -ne 1 ]; then
+			echo "Linux $v: $n lines name the supported series; the build said:"
+			echo "$out"
+			return 1
+		fi
+		if grep -E 'error\[|^error:|warning:|^  (CC|RUSTC|LD|AR) ' <<<"$out"; then
+			echo "Linux $v: the build compiled something before it stopped"
+			return 1
+		fi
+		echo "Linux $v refused: $(grep 'preemptstat supports' <<<"$out")"
+	done
+}
+
+# module_modinfo: the built modules declare their parameters (names, types, descriptions with
+# their bounds) and author in modinfo, the same on every kernel series (tools/check.sh runs
+# this after each suite's build).
+module_modinfo() {
+	local want got
+	want='author:preemptstat developers
+parm:enabled:Start recording at load time (bool)
+parm:log_entries:Threshold log records kept per CPU (16..65536) (uint)
+parm:period_us:Wakeup timer period in us (100..1000000) (uint)
+parm:sites_per_cpu:Site table slots per CPU (64..65536, rounded up to a power of two) (uint)
+parm:spikes_per_cpu:Spikes kept per CPU (1..4096) (uint)
+parm:threshold_us:Sections at least this long go to the log, in us (0 = off, max 10 s) (ullong)
+parm:wakeup:Start the wakeup probe at load time (bool)
+parm:wakeup_prio:SCHED_FIFO priority of the wakeup threads (1..99) (uint)
+parm:wakeup_threshold_us:Wakeups with thread latency at least this are spikes, in us (0 = none) (ullong)
+parm:worst:Worst sections kept (1..1000) (uint)'
+	got=$({ modinfo -F author "$repo/rust/preemptstat.ko" | sed 's/^/author:/'
+		modinfo -F parm "$repo/rust/preemptstat.ko" | sed 's/^/parm:/'; } | sort)
+	if [ "$got" != "$want" ]; then
+		echo "preemptstat.ko modinfo differs from what is expected:"
+		diff <(echo "$want") <(echo "$got")
+		return 1
+	fi
+	want='author:preemptstat developers
+parm:max_us:Longest section a command may ask for, in us (at most 1000000) (ullong)'
+	got=$({ modinfo -F author "$repo/samples/preemptstat_inject.ko" | sed 's/^/author:/'
+		modinfo -F parm "$repo/samples/preemptstat_inject.ko" | sed 's/^/parm:/'; } | sort)
+	if [ "$got" != "$want" ]; then
+		echo "preemptstat_inject.ko modinfo differs from what is expected:"
+		diff <(echo "$want") <(echo "$got")
+		return 1
+	fi
+	echo "modinfo: $(modinfo -F vermagic "$repo/rust/preemptstat.ko"): 10 parameters and the author; the injector's max_us"
+}
+
 module_rustfmt() {
 	make -s -C "$repo" KDIR="$KSRC_DIR" rustfmtcheck
 }
 
 stage module-rustfmt module_rustfmt
+stage module-series-refused module_series_refused "${kdirs[${suites[0]%%:*}]}"
 stage reader-fmt cargo fmt --manifest-path "$repo/tools/Cargo.toml" --all -- --check
 stage reader-clippy cargo clippy --manifest-path "$repo/tools/Cargo.toml" --all-targets -- -D warnings
 stage reader-test cargo test --manifest-path "$repo/tools/Cargo.toml"
@@ -252,7 +331,8 @@ for suite in "${suites[@]}"; do
 	# A module that does not build for this kernel fails every case of the suite through
 	# vmtest.sh (no .ko), so the suite still reports each case.
 	stage "$name" module_build "${kdirs[$flavor]}" &&
-		stage "module-frames${name#module-build-clippy}" module_frames
+		stage "module-frames${name#module-build-clippy}" module_frames &&
+		stage "module-modinfo${name#module-build-clippy}" module_modinfo
 	vm_suite "$flavor" "$subset"
 	echo "# suite $suite: $((SECONDS - t_suite)) s"
 done

@@ -7,9 +7,15 @@
 #   tools/kernel.sh build [FLAVOR]       build the kernel unless the cache has it
 #   tools/kernel.sh print-kdir [FLAVOR]  print the kernel build tree's path, nothing else
 #   tools/kernel.sh key [FLAVOR]         print the cache key
+#   tools/kernel.sh list                 one line per flavor: NAME SERIES PATH (- if not built)
 #
-# FLAVOR is "standard" (default). A flavor is the list of kconfig fragments in
-# tools/kconfig/FLAVOR.list (one file name per line), merged in that order.
+# FLAVOR is "standard" (default), "debug", "rt", or one of those with a series suffix
+# ("standard-6.12"): NAME-SERIES is built from Debian's linux-source-SERIES, NAME alone from the
+# default series (KERNEL_SERIES in tools/env.sh). A flavor's configuration is the list of
+# kconfig fragments in tools/kconfig/NAME.list (one file name per line), merged in that order,
+# the same on every series; where a series needs something else, tools/kconfig/FLAVOR.list
+# takes the place of NAME.list for that flavor (rt-6.12.list: on 6.12, PREEMPT_RT excludes
+# PREEMPT). A later fragment's setting of an option wins over an earlier one's.
 #
 # The cache lives outside the checkout in $CACHE_DIR/kernels/ (tools/env.sh). An entry is named
 # FLAVOR-KERNELVERSION-KEY, where KEY hashes everything the built tree depends on: the Debian
@@ -33,8 +39,23 @@ die() {
 }
 
 cmd=${1:-build}
+
+if [ "$cmd" = list ]; then
+	for f in $KERNEL_FLAVORS; do
+		path=$("$0" print-kdir "$f" 2>/dev/null) || path=-
+		echo "$f $(flavor_series "$f") $path"
+	done
+	exit 0
+fi
+
 flavor=${2:-standard}
+series=$(flavor_series "$flavor")
+base=$(flavor_base "$flavor")
+case " $KERNEL_FLAVORS " in *" $flavor "*) ;; *)
+	die "unknown kernel flavor '$flavor' (one of: $KERNEL_FLAVORS)" ;;
+esac
 list=$here/kconfig/$flavor.list
+[ -f "$list" ] || list=$here/kconfig/$base.list
 [ -f "$list" ] || die "unknown kernel flavor '$flavor' (no $list)"
 
 fragments=()
@@ -44,15 +65,16 @@ while read -r f; do
 	fragments+=("$here/kconfig/$f")
 done <"$list"
 
-[ -f "$KSRC_DIR/.preemptstat-debian-version" ] ||
-	die "no kernel source in $KSRC_DIR: run 'make setup' first"
-kver=$(cat "$KSRC_DIR/.preemptstat-debian-version")
+ksrc=$(ksrc_dir "$series")
+[ -f "$ksrc/.preemptstat-debian-version" ] ||
+	die "no $series kernel source in $ksrc: run 'make setup' first"
+kver=$(cat "$ksrc/.preemptstat-debian-version")
 
 cache_key() {
 	{
 		echo "recipe $RECIPE"
 		echo "flavor $flavor"
-		echo "linux-source $kver"
+		echo "linux-source-$series $kver"
 		for f in "${fragments[@]}"; do
 			echo "fragment $(basename "$f")"
 			cat "$f"
@@ -74,12 +96,12 @@ key)
 	exit 0
 	;;
 print-kdir)
-	[ -d "$entry/" ] || die "the $flavor kernel is not built yet: run 'make kernel'"
+	[ -d "$entry/" ] || die "the $flavor kernel is not built yet: run 'make kernel FLAVOR=$flavor'"
 	readlink -f "$entry"
 	exit 0
 	;;
 build) ;;
-*) die "unknown command '$cmd' (build, print-kdir or key)" ;;
+*) die "unknown command '$cmd' (build, print-kdir, key or list)" ;;
 esac
 
 if [ -d "$entry/" ]; then
@@ -109,7 +131,7 @@ done
 build=$(mktemp -d "$kernels/.build-$flavor-$key.XXXXXX")
 log=$build/preemptstat-build.log
 t0=$SECONDS
-echo "kernel: building the $flavor test kernel ($kver, key $key) in $build"
+echo "kernel: building the $flavor test kernel (linux-source-$series $kver, key $key) in $build"
 echo "kernel: log in $log; a cold build takes about 15 minutes on 2 cores"
 
 # run DESCRIPTION COMMAND...: run a build step with its output in the log.
@@ -123,7 +145,7 @@ run() {
 	echo "kernel: $what done in $((SECONDS - t)) s"
 }
 
-cd "$KSRC_DIR"
+cd "$ksrc"
 run "check that Rust is available (make LLVM=1 rustavailable)" \
 	make LLVM=1 O="$build" rustavailable
 
@@ -137,23 +159,32 @@ run "merge fragments" \
 	scripts/kconfig/merge_config.sh -m -O "$build" "$build/.config" "${fragments[@]}"
 run "olddefconfig" make LLVM=1 O="$build" olddefconfig
 
-# Every option of every fragment must have ended up as the fragment says: CONFIG_RUST, for one,
-# silently stays off when the Rust toolchain is not detected.
-missing=()
+# Every option of the fragments must have ended up as the last fragment that sets it says:
+# CONFIG_RUST, for one, silently stays off when the Rust toolchain is not detected.
+declare -A want
+order=()
 for f in "${fragments[@]}"; do
 	while read -r line; do
-		if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-			grep -qx "$line" "$build/.config" || missing+=("${BASH_REMATCH[1]}")
-		elif [[ "$line" =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-			! grep -q "^${BASH_REMATCH[1]}=" "$build/.config" ||
-				missing+=("${BASH_REMATCH[1]} (must be off)")
+		if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]] ||
+			[[ "$line" =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+			[ -n "${want[${BASH_REMATCH[1]}]+set}" ] || order+=("${BASH_REMATCH[1]}")
+			want[${BASH_REMATCH[1]}]=$line
 		fi
 	done <"$f"
+done
+missing=()
+for opt in "${order[@]}"; do
+	line=${want[$opt]}
+	if [[ "$line" == "#"* ]]; then
+		! grep -q "^$opt=" "$build/.config" || missing+=("$opt (must be off)")
+	else
+		grep -qx "$line" "$build/.config" || missing+=("$opt")
+	fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
 	die "configuration does not have: ${missing[*]} (see $build/.config and $log)"
 fi
-echo "kernel: all $(cat "${fragments[@]}" | grep -cE '^(CONFIG_|# CONFIG_.* is not set)') fragment options verified"
+echo "kernel: all ${#order[@]} fragment options verified"
 
 jobs=$(($(nproc) + 1))
 run "make LLVM=1 -j$jobs (vmlinux, bzImage, modules)" make LLVM=1 O="$build" -j"$jobs" all

@@ -11,8 +11,10 @@ repo=$(cd "$here/.." && pwd)
 # shellcheck source=tools/env.sh
 . "$here/env.sh"
 
-kdir=$("$here/kernel.sh" print-kdir standard)
+flavor=${1:-standard}
+kdir=$("$here/kernel.sh" print-kdir "$flavor")
 out=$repo/out/run
+[ "$flavor" = standard ] || out=$repo/out/run-$flavor
 mkdir -p "$out"
 
 echo "run: building preemptstat.ko against $kdir"

@@ -16,7 +16,9 @@
 #   - the Rust toolchain named in rust-toolchain.toml with rust-src, rustfmt and clippy;
 #   - bindgen-cli (pinned) and virtme-ng (pinned, in a virtual environment), both under the
 #     cache directory, never in the system Python;
-#   - the Debian linux-source-7.3 package, unpacked under the cache directory.
+#   - the Debian linux-source packages of every kernel series (7.3 from trixie-backports,
+#     6.12 from bookworm-security at a pinned version: tools/env.sh), unpacked under the cache
+#     directory.
 #
 # A second run checks each step in well under a second and says "setup: nothing to do".
 
@@ -148,31 +150,60 @@ if [ "$("$VENV_DIR/bin/vng" --version 2>/dev/null | awk '{print $2}')" != "$VNG_
 	step "virtme-ng $VNG_VERSION in $VENV_DIR" install_vng
 fi
 
-# --- kernel source -----------------------------------------------------------------------------
+# --- kernel sources ----------------------------------------------------------------------------
 
+# Every series of KERNEL_SERIES_ALL (tools/env.sh): Debian's linux-source-SERIES, unpacked under
+# the cache. A pinned series (KERNEL_DEB_*) is fetched again when the pin changes.
+
+# fetch_kernel_source SERIES VERSION SUITE: download linux-source-SERIES (VERSION, or the
+# suite's own version if empty) and unpack it into ksrc_dir SERIES.
 fetch_kernel_source() {
-	local tmp
+	local series=$1 version=$2 suite=$3 tmp ksrc
+	ksrc=$(ksrc_dir "$series")
 	tmp=$(mktemp -d "$CACHE_DIR/src.tmp.XXXXXX")
 	(
 		cd "$tmp"
-		apt-get download -qq -t trixie-backports "linux-source-$KERNEL_SERIES"
+		if [ -n "$version" ]; then
+			apt-get download -qq "linux-source-$series=$version"
+		else
+			apt-get download -qq -t "$suite" "linux-source-$series"
+		fi
 		dpkg-deb -x linux-source-*.deb pkg
 		dpkg-deb -f linux-source-*.deb Version >version
-		tar -xJf "pkg/usr/src/linux-source-$KERNEL_SERIES.tar.xz"
-		mv "linux-source-$KERNEL_SERIES" tree
+		tar -xJf "pkg/usr/src/linux-source-$series.tar.xz"
+		mv "linux-source-$series" tree
 		cp version tree/.preemptstat-debian-version
 	)
-	rm -rf "$KSRC_DIR"
-	mkdir -p "$(dirname "$KSRC_DIR")"
-	mv "$tmp/tree" "$KSRC_DIR"
+	rm -rf "$ksrc"
+	mkdir -p "$(dirname "$ksrc")"
+	mv "$tmp/tree" "$ksrc"
 	rm -rf "$tmp"
 }
 
-if [ ! -f "$KSRC_DIR/.preemptstat-debian-version" ]; then
-	mkdir -p "$CACHE_DIR"
-	step "download and unpack linux-source-$KERNEL_SERIES (trixie-backports) into $KSRC_DIR" \
-		fetch_kernel_source
-fi
+# deb_versions SERIES: the versions of linux-source-SERIES apt knows, newest first.
+deb_versions() {
+	apt-cache madison "linux-source-$1" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'
+}
+
+for series in $KERNEL_SERIES_ALL; do
+	ksrc=$(ksrc_dir "$series")
+	want=$(kernel_deb "$series")
+	suite=$(kernel_suite "$series")
+	have=$(cat "$ksrc/.preemptstat-debian-version" 2>/dev/null || true)
+	if [ -n "$have" ] && { [ -z "$want" ] || [ "$have" = "$want" ]; }; then
+		continue
+	fi
+	if [ -n "$want" ] && ! deb_versions "$series" | grep -qxF "$want"; then
+		# The lists may be older than the archive: look once more after an update.
+		apt-get update -qq >>"$log" 2>&1 || true
+		if ! deb_versions "$series" | grep -qxF "$want"; then
+			newest=$(deb_versions "$series" | head -n 1)
+			die "linux-source-$series $want is no longer in the archive; the newest available is ${newest:-none}: set KERNEL_DEB_${series//./_}=${newest:-VERSION} in tools/env.sh"
+		fi
+	fi
+	step "download and unpack linux-source-$series ${want:-($suite)} into $ksrc" \
+		fetch_kernel_source "$series" "$want" "$suite"
+done
 
 if [ "$did_something" -eq 0 ]; then
 	echo "setup: nothing to do (everything installed; cache in $CACHE_DIR)"

@@ -246,7 +246,7 @@ ftrace_disarm() {
 # "PREEMPTSTAT_MAX_NS FTRACE_US", or fails when ftrace never recorded the section.
 accuracy_measure() {
 	local mode=$1 kind=$2 tracer=$3 fn=$4 us=$5 try ft="" ps_max misses=""
-	local names="${fn%+}|preemptstat_inject[0-9]+worker_thread"
+	local names="${fn%+}|[0-9]inject[0-9]+worker_thread"
 	for try in $(seq 30); do
 		ps_reset
 		ftrace_arm "$tracer" $((us - us / 20))

@@ -29,12 +29,12 @@ for s in doc["sections"]:
     k = (s["kind"], s["count"], s["total_ns"], s["min_ns"], s["max_ns"])
     assert by_key.get(k, 0) > 0, ("no sites line for", k)
     by_key[k] -= 1
-inj = [s for s in doc["sections"] if s["kind"] == "irq" and "preemptstat_inject::inject_irq+" in s["start"]]
+inj = [s for s in doc["sections"] if s["kind"] == "irq" and "inject::inject_irq+" in s["start"]]
 assert len(inj) == 1 and inj[0]["count"] == 3, inj
 assert inj[0]["start"].endswith(" [preemptstat_inject]"), inj[0]["start"]
 print("report --json: %d sections, %d summary keys match" % (len(doc["sections"]), len(summary)))
 PY
-"$PS_READER" sites --filter inject_irq | grep -q 'preemptstat_inject::inject_irq+' ||
+"$PS_READER" sites --filter inject_irq | grep -q ' inject::inject_irq+\|^inject::inject_irq+' ||
 	die "sites does not show the demangled injector function"
 echo 1 >"$PS_ROOT/enable"
 # Loading patches kernel text with interrupts off for milliseconds under emulation: reset. The

@@ -34,6 +34,10 @@
 //!
 //! Any other command fails with `-EINVAL`. Reading the file shows the last command done.
 
+// Samples use a part of it only.
+#[allow(dead_code, unused_imports)]
+#[path = "../rust/compat.rs"]
+mod compat;
 #[allow(dead_code)]
 #[path = "../rust/debugfs.rs"]
 mod debugfs;
@@ -46,36 +50,49 @@ mod irqflags;
 mod text;
 
 use core::{
-    ffi::{c_int, c_void},
+    ffi::{c_int, c_uint, c_ulong, c_void},
     fmt::Write,
 };
 use debugfs::{Debugfs, FileSpec};
 use irqflags::{irq_restore, irq_save};
 use kernel::{
     bindings,
-    cpu::CpuId,
-    cpumask::Cpumask,
     error::from_err_ptr,
     new_condvar, new_mutex,
     prelude::*,
     sync::{CondVar, Mutex},
-    time::{delay::fsleep, Delta},
-    types::Opaque,
 };
 use text::TextBuf;
 
+// The same invocation on every kernel series; the author and the `max_us` parameter are in
+// inject_shim.c (6.12's `module!` has neither `authors` nor `params`).
 module! {
     type: Injector,
     name: "preemptstat_inject",
-    authors: ["preemptstat developers"],
     description: "TEST ONLY: makes preempt-off and irqs-off sections of known length",
     license: "GPL",
-    params: {
-        max_us: u64 {
-            default: 100000,
-            description: "Longest section a command may ask for, in us (at most 1000000)",
-        },
-    },
+}
+
+// inject_shim.c: the parameter, the locks, and static inlines.
+extern "C" {
+    fn preemptstat_inject_max_us() -> u64;
+    fn preemptstat_inject_raw_lock() -> *mut bindings::raw_spinlock_t;
+    fn preemptstat_inject_spin_lock() -> *mut bindings::spinlock_t;
+    fn preemptstat_inject_cpu_id() -> c_uint;
+    fn preemptstat_inject_cpu_online(cpu: c_uint) -> bool;
+    fn preemptstat_inject_fsleep(us: c_ulong);
+}
+
+/// The CPU this runs on (`raw_smp_processor_id()`).
+fn cpu_id() -> u32 {
+    // SAFETY: Callable in any context.
+    unsafe { preemptstat_inject_cpu_id() }
+}
+
+/// The number of possible CPU ids.
+fn nr_cpu_ids() -> u32 {
+    // SAFETY: `nr_cpu_ids` is set during boot and never changes afterwards.
+    unsafe { bindings::nr_cpu_ids }
 }
 
 /// What kind of section to make.
@@ -139,7 +156,7 @@ impl Command {
     fn parse(s: &str, max_us: u64) -> Result<Command> {
         let mut f = s.split(' ');
         let mode = Mode::parse(f.next().ok_or(EINVAL)?).ok_or(EINVAL)?;
-        let cpu = parse_num(f.next(), 0, u64::from(kernel::cpu::nr_cpu_ids()) - 1)? as u32;
+        let cpu = parse_num(f.next(), 0, u64::from(nr_cpu_ids()) - 1)? as u32;
         let us = parse_num(f.next(), 1, max_us)?;
         let count = match f.next() {
             None => 1,
@@ -168,13 +185,12 @@ impl Command {
     }
 }
 
-/// The locks the lock modes take, initialised once.
-#[pin_data]
+/// The locks the lock modes take: `DEFINE_RAW_SPINLOCK` and `DEFINE_SPINLOCK` in
+/// inject_shim.c, so that they are initialised (and known to lockdep) as C's are, on every
+/// kernel series.
 struct Locks {
-    #[pin]
-    raw: Opaque<bindings::raw_spinlock_t>,
-    #[pin]
-    spin: Opaque<bindings::spinlock_t>,
+    raw: *mut bindings::raw_spinlock_t,
+    spin: *mut bindings::spinlock_t,
 }
 
 // SAFETY: The C locks are made for concurrent use; they are only used through the lock and
@@ -184,29 +200,14 @@ unsafe impl Sync for Locks {}
 unsafe impl Send for Locks {}
 
 impl Locks {
-    fn new() -> impl PinInit<Self> {
-        pin_init!(Self {
-            // SAFETY: An all-zero `raw_spinlock_t` is an unlocked one without spinlock
-            // debugging; with it, `__raw_spin_lock_init` below initialises it properly.
-            raw <- Opaque::ffi_init(|p: *mut bindings::raw_spinlock_t| unsafe {
-                core::ptr::write_bytes(p, 0, 1);
-                #[cfg(CONFIG_DEBUG_SPINLOCK)]
-                bindings::__raw_spin_lock_init(
-                    p,
-                    c"inject.raw".as_char_ptr(),
-                    kernel::static_lock_class!().as_ptr(),
-                    bindings::lockdep_wait_type_LD_WAIT_SPIN as core::ffi::c_short,
-                );
-            }),
-            // SAFETY: `__spin_lock_init` initialises any `spinlock_t`, on every kernel.
-            spin <- Opaque::ffi_init(|p: *mut bindings::spinlock_t| unsafe {
-                bindings::__spin_lock_init(
-                    p,
-                    c"inject.spin".as_char_ptr(),
-                    kernel::static_lock_class!().as_ptr(),
-                );
-            }),
-        })
+    fn new() -> Self {
+        // SAFETY: The accessors return the addresses of the shim's static locks.
+        unsafe {
+            Self {
+                raw: preemptstat_inject_raw_lock(),
+                spin: preemptstat_inject_spin_lock(),
+            }
+        }
     }
 }
 
@@ -217,7 +218,7 @@ fn spin_us(us: u64) {
     let end = unsafe { bindings::ktime_get_mono_fast_ns() }.saturating_add(us.saturating_mul(1000));
     // SAFETY: As above.
     while unsafe { bindings::ktime_get_mono_fast_ns() } < end {
-        kernel::processor::cpu_relax();
+        core::hint::spin_loop();
     }
 }
 
@@ -250,10 +251,10 @@ fn inject_preempt(us: u64) {
 #[inline(never)]
 fn inject_raw_spin_lock_irqsave(l: &Locks, us: u64) {
     // SAFETY: `l.raw` is an initialised raw spinlock, locked and unlocked here only.
-    let flags = unsafe { bindings::_raw_spin_lock_irqsave(l.raw.get()) };
+    let flags = unsafe { bindings::_raw_spin_lock_irqsave(l.raw) };
     spin_us(us);
     // SAFETY: Locked above with these flags.
-    unsafe { bindings::_raw_spin_unlock_irqrestore(l.raw.get(), flags) };
+    unsafe { bindings::_raw_spin_unlock_irqrestore(l.raw, flags) };
     no_tail_call();
 }
 
@@ -262,7 +263,7 @@ fn inject_spin_lock_irqsave(l: &Locks, us: u64) {
     #[cfg(not(CONFIG_PREEMPT_RT))]
     {
         // `spin_lock_irqsave()` without PREEMPT_RT: the raw lock inside the `spinlock_t`.
-        let raw = l.spin.get().cast::<bindings::raw_spinlock_t>();
+        let raw = l.spin.cast::<bindings::raw_spinlock_t>();
         // SAFETY: Without PREEMPT_RT a `spinlock_t` is a union whose first member is its
         // `raw_spinlock_t`; it is initialised and only used here.
         let flags = unsafe { bindings::_raw_spin_lock_irqsave(raw) };
@@ -275,10 +276,10 @@ fn inject_spin_lock_irqsave(l: &Locks, us: u64) {
     {
         // `spin_lock_irqsave()` on PREEMPT_RT: a sleeping lock; interrupts stay on.
         // SAFETY: `l.spin` is an initialised `spinlock_t`.
-        unsafe { bindings::rt_spin_lock(l.spin.get()) };
+        unsafe { bindings::rt_spin_lock(l.spin) };
         spin_us(us);
         // SAFETY: Locked above.
-        unsafe { bindings::rt_spin_unlock(l.spin.get()) };
+        unsafe { bindings::rt_spin_unlock(l.spin) };
         no_tail_call();
     }
 }
@@ -287,7 +288,7 @@ fn inject_spin_lock_irqsave(l: &Locks, us: u64) {
 fn inject_spin_lock(l: &Locks, us: u64) {
     #[cfg(not(CONFIG_PREEMPT_RT))]
     {
-        let raw = l.spin.get().cast::<bindings::raw_spinlock_t>();
+        let raw = l.spin.cast::<bindings::raw_spinlock_t>();
         // SAFETY: As in `inject_spin_lock_irqsave`.
         unsafe { bindings::_raw_spin_lock(raw) };
         spin_us(us);
@@ -298,10 +299,10 @@ fn inject_spin_lock(l: &Locks, us: u64) {
     #[cfg(CONFIG_PREEMPT_RT)]
     {
         // SAFETY: `l.spin` is an initialised `spinlock_t`.
-        unsafe { bindings::rt_spin_lock(l.spin.get()) };
+        unsafe { bindings::rt_spin_lock(l.spin) };
         spin_us(us);
         // SAFETY: Locked above.
-        unsafe { bindings::rt_spin_unlock(l.spin.get()) };
+        unsafe { bindings::rt_spin_unlock(l.spin) };
         no_tail_call();
     }
 }
@@ -371,7 +372,7 @@ unsafe extern "C" fn worker_thread(data: *mut c_void) -> c_int {
         }
         let Some(c) = slot.job.take() else { continue };
         drop(slot);
-        let here = CpuId::current().as_u32() == w.cpu;
+        let here = cpu_id() == w.cpu;
         if here {
             run_sections(locks, c);
         }
@@ -393,7 +394,8 @@ fn run_sections(locks: &Locks, c: Command) {
             Mode::Nested => inject_nested(c.us),
         }
         if i + 1 < c.count && c.gap_us > 0 {
-            fsleep(Delta::from_micros(c.gap_us as i64));
+            // SAFETY: `fsleep()` from process context (the worker thread).
+            unsafe { preemptstat_inject_fsleep(c.gap_us as c_ulong) };
         }
     }
     if c.traceoff {
@@ -436,7 +438,7 @@ impl WorkerThread {
                 Some(worker_thread),
                 data,
                 cpu,
-                c"ps_inject/%u".as_char_ptr(),
+                compat::cstr_ptr(c"ps_inject/%u"),
             )
         };
         let task = from_err_ptr(task)?;
@@ -481,7 +483,6 @@ struct Commands {
 /// The injector's state.
 #[pin_data]
 struct State {
-    #[pin]
     locks: Locks,
     /// Serialises commands.
     #[pin]
@@ -492,10 +493,11 @@ struct State {
 impl State {
     fn run(&self, cmd: Command) -> Result {
         let mut cmds = self.cmds.lock();
-        // SAFETY: `__cpu_online_mask` is the kernel's online mask, valid forever.
-        let online = unsafe { Cpumask::from_raw(&raw const bindings::__cpu_online_mask) };
-        let cpu = CpuId::from_u32(cmd.cpu).ok_or(EINVAL)?;
-        if !online.test(cpu) {
+        if cmd.cpu >= nr_cpu_ids() {
+            return Err(EINVAL);
+        }
+        // SAFETY: `cpu_online()` of a possible CPU id.
+        if !unsafe { preemptstat_inject_cpu_online(cmd.cpu) } {
             return Err(EINVAL);
         }
         for _ in 0..2 {
@@ -566,13 +568,14 @@ struct Injector {
 
 impl kernel::Module for Injector {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let max_us = module_parameters::max_us.value();
+        // SAFETY: Reads the parameter the kernel set before `init`.
+        let max_us = unsafe { preemptstat_inject_max_us() };
         if !(1..=1_000_000).contains(&max_us) {
             pr_err!("max_us={} is not in 1..1000000\n", max_us);
             return Err(EINVAL);
         }
-        let mut workers = KVec::with_capacity(kernel::cpu::nr_cpu_ids() as usize, GFP_KERNEL)?;
-        for _ in 0..kernel::cpu::nr_cpu_ids() {
+        let mut workers = KVec::with_capacity(nr_cpu_ids() as usize, GFP_KERNEL)?;
+        for _ in 0..nr_cpu_ids() {
             workers.push(None, GFP_KERNEL)?;
         }
         let commands = Commands {
@@ -581,7 +584,7 @@ impl kernel::Module for Injector {
         };
         let state = KBox::pin_init(
             pin_init!(State {
-                locks <- Locks::new(),
+                locks: Locks::new(),
                 cmds <- new_mutex!(commands),
                 max_us,
             }),

@@ -16,6 +16,10 @@
 //!
 //! Figures are nanoseconds per pair. N is 1000 to 10000000.
 
+// Samples use a part of it only.
+#[allow(dead_code, unused_imports)]
+#[path = "../rust/compat.rs"]
+mod compat;
 #[allow(dead_code)]
 #[path = "../rust/debugfs.rs"]
 mod debugfs;
@@ -32,10 +36,10 @@ use debugfs::{Debugfs, FileSpec};
 use kernel::{bindings, new_mutex, prelude::*, sync::Mutex};
 use text::TextBuf;
 
+// The same invocation on every kernel series; the author is in bench_shim.c.
 module! {
     type: Bench,
     name: "preemptstat_bench",
-    authors: ["preemptstat developers"],
     description: "TEST ONLY: times irq-off/on and preempt-off/on pairs",
     license: "GPL",
 }
