@@ -18,6 +18,8 @@
 #
 # FLAVOR (default standard) picks the test kernel of kernel, print-kdir, run and bench:
 # standard, debug, rt (Linux 7.3) or standard-6.12, debug-6.12, rt-6.12 (Linux 6.12 LTS).
+# ICOUNT=N (0..10) runs bench's VM with QEMU's -icount shift=N: guest time from instruction
+# counts, which the host's load cannot move.
 # make run/check/bench install what they need (tools/setup.sh, root) and point KDIR at the
 # cached test kernel themselves.
 
@@ -120,4 +122,4 @@ check-debug-6.12: setup
 	@$(TOOLS)/check.sh debug-6.12:reliability
 
 bench: kernel
-	@$(TOOLS)/bench.sh $(FLAVOR)
+	@PS_BENCH_ICOUNT=$(ICOUNT) $(TOOLS)/bench.sh $(FLAVOR)

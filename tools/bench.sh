@@ -4,11 +4,14 @@
 # tools/bench.sh - what 'make bench' does after setup and the test kernel: overhead and accuracy
 # of preemptstat against ftrace's own tracers, every configuration measured in ONE boot,
 # alternating, medians reported. Prints a table, then as its last line:
-#   bench: pair_ns_base=X pair_ns_preemptstat=Y pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_ftrace=U accuracy_max_err_pct=V
+#   bench: pair_ns_base=X pair_ns_floor=F pair_ns_preemptstat=Y pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_floor=T macro_overhead_pct_ftrace=U accuracy_max_err_pct=V
 # See Documentation/benchmarks.rst.
 #
 # Usage: tools/bench.sh [FLAVOR]   (make bench FLAVOR=NAME; default standard: any test kernel of
 # tools/kernel.sh)
+# With PS_BENCH_ICOUNT=N (make bench ICOUNT=N), QEMU runs with -icount shift=N,sleep=off: the
+# guest clock counts executed instructions (2^N ns each) instead of host time, so the host's
+# load cannot move the figures (see Documentation/benchmarks.rst).
 
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,8 +20,18 @@ repo=$(cd "$here/.." && pwd)
 . "$here/env.sh"
 flavor=${1:-standard}
 kdir=$("$here/kernel.sh" print-kdir "$flavor")
+icount=${PS_BENCH_ICOUNT:-}
+case $icount in
+'' | [0-9] | 10) ;;
+*) echo "bench: PS_BENCH_ICOUNT must be a shift from 0 to 10, not '$icount'"; exit 2 ;;
+esac
 out=$repo/out/bench
 [ "$flavor" = standard ] || out=$repo/out/bench-$flavor
+qemu_opts=$QEMU_TCG_OPTS
+if [ -n "$icount" ]; then
+	out=$out-icount$icount
+	qemu_opts="$qemu_opts -icount shift=$icount,sleep=off"
+fi
 mkdir -p "$out"
 rm -f "$out/bench.txt"
 echo "$CARGO_TARGET_DIR/release" >"$out/bindir"
@@ -32,11 +45,13 @@ cargo build -q --release --manifest-path "$repo/tools/Cargo.toml" -p pingpong ||
 
 echo "bench: one VM boot under TCG emulation (no KVM here): absolute figures are inflated;"
 echo "bench: compare the configurations with each other, all measured in this boot"
+[ -z "$icount" ] ||
+	echo "bench: icount shift=$icount: guest time is instructions x $((1 << icount)) ns, not host time"
 t0=$SECONDS
 # See tools/vmtest/vmtest.sh for --disable-kvm and </dev/null.
 timeout --kill-after=10 1500 \
 	vng --run "$kdir" --disable-kvm --user root --cpus 2 --memory 1G --rwdir "$out" \
-	--qemu-opts="$QEMU_TCG_OPTS" \
+	--qemu-opts="$qemu_opts" \
 	--exec "$here/vmtest/bench-guest.sh $out" </dev/null >"$out/console.log" 2>&1 || true
 if ! grep -q '^done$' "$out/bench.txt" 2>/dev/null; then
 	tail -n 20 "$out/console.log"
@@ -53,6 +68,8 @@ function median(key,   n, i, j, t, a) {
 	if (n == 0) return 0
 	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+# times(A, B): "A/B x", or why not when B is not above the base.
+function times(a, b) { return b > 0 ? sprintf("%.1fx", a / b) : sprintf("n/a (the floor'"'"'s %d ns is not above the base)", b) }
 function add(key, v) { cnt[key]++; val[key, cnt[key]] = v; if (!(key in lo) || v < lo[key]) lo[key] = v; if (!(key in hi) || v > hi[key]) hi[key] = v }
 $1 == "clock" { clock = $2 }
 $1 == "micro" { add("irq " $3, $4); add("pre " $3, $5); add("irqs " $3, $6); add("pres " $3, $7) }
@@ -64,25 +81,33 @@ $1 == "acc" && $4 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ && $5 > 0 {
 $1 == "acc" && !($4 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/) { accfail = accfail " " $2 "/" $3 }
 $1 == "mem" { mem[$2] = $3 }
 END {
-	printf "guest clocksource: %s (TCG; on real hardware use tsc, see Documentation/benchmarks.rst)\n\n", clock
+	printf "guest clocksource: %s (TCG%s; on real hardware use tsc, see Documentation/benchmarks.rst)\n\n", clock, (icount != "" ? ", icount shift=" icount ": virtual ns" : "")
 	printf "micro: ns per pair, median of %d alternations (preemptstat_bench, 200000 pairs per series)\n", cnt["irq base"]
 	printf "%-20s %10s %10s %14s %14s\n", "configuration", "irq pair", "preempt", "irq 64 sites", "preempt 64 s."
-	split("base preemptstat ftrace both preemptstat_wakeup", cfgs, " ")
-	for (i = 1; i <= 5; i++) { c = cfgs[i]
+	split("base floor preemptstat ftrace both preemptstat_wakeup", cfgs, " ")
+	for (i = 1; i <= 6; i++) { c = cfgs[i]
 		printf "%-20s %10d %10d %14d %14d\n", c, median("irq " c), median("pre " c), median("irqs " c), median("pres " c) }
-	X = median("irq base"); Y = median("irq preemptstat"); Z = median("irq ftrace")
+	X = median("irq base"); F = median("irq floor"); Y = median("irq preemptstat"); Z = median("irq ftrace")
 	printf "\nadded cost per irq pair: preemptstat %d ns, ftrace preemptirqsoff %d ns, ratio %.2f (goal <= 0.5)\n", Y - X, Z - X, (Z - X) ? (Y - X) / (Z - X) : 0
-	Xp = median("pre base"); Yp = median("pre preemptstat"); Zp = median("pre ftrace")
-	printf "added cost per preempt pair: preemptstat %d ns, ftrace %d ns, ratio %.2f\n\n", Yp - Xp, Zp - Xp, (Zp - Xp) ? (Yp - Xp) / (Zp - Xp) : 0
+	Xp = median("pre base"); Fp = median("pre floor"); Yp = median("pre preemptstat"); Zp = median("pre ftrace")
+	printf "added cost per preempt pair: preemptstat %d ns, ftrace %d ns, ratio %.2f\n", Yp - Xp, Zp - Xp, (Zp - Xp) ? (Yp - Xp) / (Zp - Xp) : 0
+	printf "floor (empty probes on the same tracepoints): added cost per irq pair %d ns, per preempt pair %d ns\n", F - X, Fp - Xp
+	printf "preemptstat against the floor'"'"'s added cost: irq pair %s, preempt pair %s\n", times(Y - X, F - X), times(Yp - Xp, Fp - Xp)
+	printf "preemptstat above the floor: irq pair +%d ns, preempt pair +%d ns (its own probe bodies)\n\n", Y - F, Yp - Fp
 	printf "macro: pipe ping-pong round trips per second, median (min..max) of %d alternations\n", cnt["mac base"]
-	split("base preemptstat ftrace", mc, " ")
-	for (i = 1; i <= 3; i++) { c = mc[i]; printf "%-20s %10d   (%d..%d)\n", c, median("mac " c), lo["mac " c], hi["mac " c] }
+	split("base floor preemptstat ftrace", mc, " ")
+	for (i = 1; i <= 4; i++) { c = mc[i]; printf "%-20s %10d   (%d..%d)\n", c, median("mac " c), lo["mac " c], hi["mac " c] }
 	B = median("mac base"); W = B ? (B - median("mac preemptstat")) / B * 100 : 0; U = B ? (B - median("mac ftrace")) / B * 100 : 0
-	printf "overhead: preemptstat %.1f %%, ftrace %.1f %%, ratio %.2f (goal <= 0.5)\n\n", W, U, U ? W / U : 0
+	T = B ? (B - median("mac floor")) / B * 100 : 0
+	printf "overhead: floor %.1f %%, preemptstat %.1f %%, ftrace %.1f %%, ratio %.2f (goal <= 0.5)\n", T, W, U, U ? W / U : 0
+	# Per round trip: 1/rate, in microseconds; what each configuration adds to the base.
+	rt_b = B ? 1e6 / B : 0; rt_f = median("mac floor") ? 1e6 / median("mac floor") : 0
+	rt_p = median("mac preemptstat") ? 1e6 / median("mac preemptstat") : 0; rt_t = median("mac ftrace") ? 1e6 / median("mac ftrace") : 0
+	printf "added per round trip: floor %.1f us, preemptstat %.1f us, ftrace %.1f us\n\n", rt_f - rt_b, rt_p - rt_b, rt_t - rt_b
 	printf "accuracy: the same injected section read by preemptstat and by ftrace in this boot\n"
 	printf "%-22s %8s %16s %12s %8s\n", "mode", "inj us", "preemptstat ns", "ftrace us", "err %"
 	for (i = 1; i <= nacc; i++) printf "%-22s %8d %16d %12d %8.2f\n", am[i], au[i], ap[i], af[i], ae[i]
 	if (accfail != "") printf "not measured (ftrace never kept the section):%s\n", accfail
 	printf "\nmemory: %d bytes at the defaults, %d bytes at the largest tables (2 CPUs)\n\n", mem["default"], mem["max"]
-	printf "bench: pair_ns_base=%d pair_ns_preemptstat=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_ftrace=%.1f accuracy_max_err_pct=%.2f\n", X, Y, Z, W, U, maxerr
-}' "$out/bench.txt"
+	printf "bench: pair_ns_base=%d pair_ns_floor=%d pair_ns_preemptstat=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_floor=%.1f macro_overhead_pct_ftrace=%.1f accuracy_max_err_pct=%.2f\n", X, F, Y, Z, W, T, U, maxerr
+}' icount="$icount" "$out/bench.txt"

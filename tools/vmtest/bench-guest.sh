@@ -11,6 +11,7 @@ out=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 export PS_REPO=$repo PS_OUT=$out PS_KO=$repo/rust/preemptstat.ko
+floor_ko=$repo/samples/preemptstat_floor.ko
 export PS_ROOT=/sys/kernel/debug/preemptstat
 # shellcheck source=tools/vmtest/lib.sh
 . "$here/lib.sh"
@@ -44,6 +45,7 @@ ftrace_off() {
 setup() {
 	case $1 in
 	base) ;;
+	floor) insmod "$floor_ko" ;;
 	preemptstat) insmod "$PS_KO" wakeup=0 ;;
 	ftrace) ftrace_on ;;
 	both) insmod "$PS_KO" wakeup=0 && ftrace_on ;;
@@ -52,6 +54,7 @@ setup() {
 }
 teardown() {
 	case $1 in
+	floor) rmmod preemptstat_floor ;;
 	preemptstat | preemptstat_wakeup) rmmod preemptstat ;;
 	ftrace) ftrace_off ;;
 	both) ftrace_off && rmmod preemptstat ;;
@@ -59,9 +62,11 @@ teardown() {
 }
 
 for r in $(seq "$MICRO_ROUNDS"); do
-	for cfg in base preemptstat ftrace both preemptstat_wakeup; do
+	for cfg in base floor preemptstat ftrace both preemptstat_wakeup; do
 		setup $cfg || echo "error setup $cfg" >>"$res"
-		echo $PAIRS >/sys/kernel/debug/preemptstat_bench/run
+		# On CPU 1, as the macro load: CPU 0 stays idle (under -icount its instructions would
+		# count in CPU 1's clock too).
+		taskset -c 1 sh -c "echo $PAIRS >/sys/kernel/debug/preemptstat_bench/run"
 		read -r _ _ _ irq _ pre _ irqs _ pres </sys/kernel/debug/preemptstat_bench/run
 		echo "micro $r $cfg $irq $pre $irqs $pres" >>"$res"
 		teardown $cfg
@@ -69,7 +74,7 @@ for r in $(seq "$MICRO_ROUNDS"); do
 done
 
 for r in $(seq "$MACRO_ROUNDS"); do
-	for cfg in base preemptstat ftrace; do
+	for cfg in base floor preemptstat ftrace; do
 		setup $cfg || echo "error setup $cfg" >>"$res"
 		# Both threads on CPU 1: every round trip is two context switches on one CPU. Across
 		# two vCPUs, emulation makes each wakeup depend on host scheduling (a 2x spread).

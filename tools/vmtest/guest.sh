@@ -61,7 +61,7 @@ for c in "$@"; do
 	kill -KILL -- "-$tpid" 2>/dev/null && sleep 0.5
 	t1=$(date +%s.%N)
 	# Leave the next case a clean kernel: unload whatever this one left loaded.
-	for m in preemptstat_inject preemptstat_bench preemptstat; do
+	for m in preemptstat_inject preemptstat_bench preemptstat_floor preemptstat; do
 		if grep -q "^$m " /proc/modules; then
 			rmmod "$m" >>"$out/case.log" 2>&1 || echo "cleanup: rmmod $m failed" >>"$out/case.log"
 		fi
