@@ -122,4 +122,4 @@ check-debug-6.12: setup
 	@$(TOOLS)/check.sh debug-6.12:reliability
 
 bench: kernel
-	@PS_BENCH_ICOUNT=$(ICOUNT) $(TOOLS)/bench.sh $(FLAVOR)
+	@$(if $(ICOUNT),PS_BENCH_ICOUNT=$(ICOUNT) )$(TOOLS)/bench.sh $(FLAVOR)

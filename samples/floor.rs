@@ -7,7 +7,7 @@
 //! `irq_enable`, `cpu_idle`). What a pair costs then is what the tracepoint mechanism alone
 //! costs: the static key turned on, the call through `__DO_TRACE`, the probe's call and
 //! return. Nothing that hooks these tracepoints can cost less, so `make bench` measures this
-//! floor in the same boot as preemptstat, ftrace and bpftrace.
+//! floor in the same boot as preemptstat and ftrace.
 //!
 //! `insmod` registers the probes (and fails with `ENODEV` if a tracepoint is missing);
 //! `rmmod` unregisters them and waits, with `tracepoint_synchronize_unregister()`, until none

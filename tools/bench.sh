@@ -80,6 +80,7 @@ $1 == "acc" && $4 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ && $5 > 0 {
 }
 $1 == "acc" && !($4 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/) { accfail = accfail " " $2 "/" $3 }
 $1 == "mem" { mem[$2] = $3 }
+$1 == "error" { nerr++; errs = errs "\n  " $0 }
 END {
 	printf "guest clocksource: %s (TCG%s; on real hardware use tsc, see Documentation/benchmarks.rst)\n\n", clock, (icount != "" ? ", icount shift=" icount ": virtual ns" : "")
 	printf "micro: ns per pair, median of %d alternations (preemptstat_bench, 200000 pairs per series)\n", cnt["irq base"]
@@ -109,5 +110,6 @@ END {
 	for (i = 1; i <= nacc; i++) printf "%-22s %8d %16d %12d %8.2f\n", am[i], au[i], ap[i], af[i], ae[i]
 	if (accfail != "") printf "not measured (ftrace never kept the section):%s\n", accfail
 	printf "\nmemory: %d bytes at the defaults, %d bytes at the largest tables (2 CPUs)\n\n", mem["default"], mem["max"]
+	if (nerr) { printf "bench: FAILED: %d step(s) of the run failed, so some rows measured something else:%s\n", nerr, errs; exit 1 }
 	printf "bench: pair_ns_base=%d pair_ns_floor=%d pair_ns_preemptstat=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_floor=%.1f macro_overhead_pct_ftrace=%.1f accuracy_max_err_pct=%.2f\n", X, F, Y, Z, W, T, U, maxerr
 }' icount="$icount" "$out/bench.txt"
