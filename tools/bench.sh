@@ -68,6 +68,8 @@ function median(key,   n, i, j, t, a) {
 	if (n == 0) return 0
 	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+# trip_us(CFG): microseconds per ping-pong round trip of CFG, from its median rate (0 without one).
+function trip_us(c,   m) { m = median("mac " c); return m ? 1e6 / m : 0 }
 # times(A, B): "A/B x", or why not when B is not above the base.
 function times(a, b) { return b > 0 ? sprintf("%.1fx", a / b) : sprintf("n/a (the floor'"'"'s %d ns is not above the base)", b) }
 function add(key, v) { cnt[key]++; val[key, cnt[key]] = v; if (!(key in lo) || v < lo[key]) lo[key] = v; if (!(key in hi) || v > hi[key]) hi[key] = v }
@@ -101,10 +103,8 @@ END {
 	B = median("mac base"); W = B ? (B - median("mac preemptstat")) / B * 100 : 0; U = B ? (B - median("mac ftrace")) / B * 100 : 0
 	T = B ? (B - median("mac floor")) / B * 100 : 0
 	printf "overhead: floor %.1f %%, preemptstat %.1f %%, ftrace %.1f %%, ratio %.2f (goal <= 0.5)\n", T, W, U, U ? W / U : 0
-	# Per round trip: 1/rate, in microseconds; what each configuration adds to the base.
-	rt_b = B ? 1e6 / B : 0; rt_f = median("mac floor") ? 1e6 / median("mac floor") : 0
-	rt_p = median("mac preemptstat") ? 1e6 / median("mac preemptstat") : 0; rt_t = median("mac ftrace") ? 1e6 / median("mac ftrace") : 0
-	printf "added per round trip: floor %.1f us, preemptstat %.1f us, ftrace %.1f us\n\n", rt_f - rt_b, rt_p - rt_b, rt_t - rt_b
+	rt_b = trip_us("base")
+	printf "added per round trip: floor %.1f us, preemptstat %.1f us, ftrace %.1f us\n\n", trip_us("floor") - rt_b, trip_us("preemptstat") - rt_b, trip_us("ftrace") - rt_b
 	printf "accuracy: the same injected section read by preemptstat and by ftrace in this boot\n"
 	printf "%-22s %8s %16s %12s %8s\n", "mode", "inj us", "preemptstat ns", "ftrace us", "err %"
 	for (i = 1; i <= nacc; i++) printf "%-22s %8d %16d %12d %8.2f\n", am[i], au[i], ap[i], af[i], ae[i]
