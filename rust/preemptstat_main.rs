@@ -24,6 +24,7 @@ mod control;
 mod cpu;
 mod debugfs;
 mod debugfs_raw;
+mod hooks;
 mod model;
 mod params;
 mod percpu;

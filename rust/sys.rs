@@ -218,6 +218,63 @@ pub(crate) fn tracepoint_sync() {
     unsafe { preemptstat_tracepoint_sync() };
 }
 
+/// Probes attached to tracepoints, all with one `data`; detached on drop, which then waits
+/// until none of them can still run.
+///
+/// # Invariants
+///
+/// Every `(tp, probe)` in `registered` is registered on `tp` with `data`; `data` and the
+/// probes' code stay valid until this object has been dropped.
+pub(crate) struct ProbeSet<const N: usize> {
+    registered: [Option<(Tracepoint, *mut c_void)>; N],
+    data: *mut c_void,
+}
+
+// SAFETY: The pointers are only used to unregister, which is thread-safe.
+unsafe impl<const N: usize> Send for ProbeSet<N> {}
+// SAFETY: See above; `ProbeSet` offers no shared-reference operations.
+unsafe impl<const N: usize> Sync for ProbeSet<N> {}
+
+impl<const N: usize> ProbeSet<N> {
+    /// Attaches each `(tp, probe)` of `pairs` (the first `N` of them) with `data`. If one
+    /// fails, the ones before it are detached again (and waited for) before the error returns.
+    ///
+    /// # Safety
+    ///
+    /// Each `probe` must be an `unsafe extern "C" fn` whose prototype is its tracepoint's (with
+    /// the leading `void *data`), and `data` and the probes' code must stay valid until the
+    /// returned set has been dropped.
+    pub(crate) unsafe fn register(
+        pairs: impl IntoIterator<Item = (Tracepoint, *mut c_void)>,
+        data: *mut c_void,
+    ) -> Result<Self> {
+        // INVARIANT: Filled below with registered pairs only; the caller guarantees `data`
+        // and the probes outlive `this`.
+        let mut this = Self {
+            registered: [None; N],
+            data,
+        };
+        for ((tp, probe), slot) in pairs.into_iter().zip(this.registered.iter_mut()) {
+            // SAFETY: Guaranteed by the caller; on failure, dropping `this` detaches the pairs
+            // registered so far.
+            unsafe { tracepoint_register(tp, probe, data)? };
+            *slot = Some((tp, probe));
+        }
+        Ok(this)
+    }
+}
+
+impl<const N: usize> Drop for ProbeSet<N> {
+    fn drop(&mut self) {
+        for (tp, probe) in self.registered.iter().flatten() {
+            // SAFETY: Registered with `self.data` (type invariant).
+            unsafe { tracepoint_unregister(*tp, *probe, self.data) };
+        }
+        // Wait for probes still running on other CPUs before their data or code can go.
+        tracepoint_sync();
+    }
+}
+
 /// Waits for a grace period: every probe body (they run with irqs or preemption disabled) that
 /// started before this call has finished when it returns.
 pub(crate) fn synchronize_rcu() {
