@@ -87,6 +87,10 @@ print-kdir:
 list-kernels:
 	@$(TOOLS)/kernel.sh list
 
+# rtla (timerlat with auto-analysis) from the FLAVOR kernel's series source, cached; prints its path.
+rtla: setup
+	@$(TOOLS)/rtla.sh build $(FLAVOR)
+
 run: kernel
 	@$(TOOLS)/run.sh $(FLAVOR)
 

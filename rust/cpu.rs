@@ -713,6 +713,47 @@ impl CpuState {
         }
     }
 
+    /// Calls `f` with the `any` sections that overlap `[from, to]`, the open one first, then
+    /// the closed ones newest first, at most `max` of them. Only on this CPU, with interrupts
+    /// disabled, like [`CpuState::blame`].
+    pub(crate) fn sections_in(&self, from: u64, to: u64, max: usize, mut f: impl FnMut(Section)) {
+        let mut n = 0;
+        let any = &self.open[Kind::Any.idx()];
+        if any.open.load(Relaxed) && any.start_ns.load(Relaxed) < to && max > 0 {
+            f(Section {
+                opener: any.opener.load(Relaxed),
+                ctx: any.ctx.load(Relaxed),
+                pid: any.pid.load(Relaxed),
+                comm: [any.comm[0].load(Relaxed), any.comm[1].load(Relaxed)],
+                start: any.site.load(Relaxed),
+                end: 0,
+                start_ns: any.start_ns.load(Relaxed),
+                end_ns: 0,
+            });
+            n += 1;
+        }
+        let head = self.recent_head.load(Relaxed);
+        for i in 1..=RECENT.min(head) {
+            if n >= max {
+                break;
+            }
+            let Some(slot) = self.recent.get(head.wrapping_sub(i) % RECENT) else {
+                break;
+            };
+            let sec = slot.get();
+            if sec.end_ns > to {
+                continue;
+            }
+            if sec.end_ns < from {
+                break;
+            }
+            if overlap(&sec, from, to) != 0 {
+                f(sec);
+                n += 1;
+            }
+        }
+    }
+
     /// Discards every open section, counting each in `counter`.
     fn discard_open(&self, counter: &[AtomicU64; NR_KINDS]) {
         for (slot, c) in self.open.iter().zip(counter.iter()) {

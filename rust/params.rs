@@ -10,6 +10,7 @@ extern "C" {
     fn preemptstat_param_threshold_us() -> u64;
     fn preemptstat_param_enabled() -> bool;
     fn preemptstat_param_wakeup() -> bool;
+    fn preemptstat_param_breakdown() -> bool;
     fn preemptstat_param_period_us() -> u32;
     fn preemptstat_param_wakeup_threshold_us() -> u64;
     fn preemptstat_param_wakeup_prio() -> u32;
@@ -51,4 +52,6 @@ params! {
     wakeup_prio: u32 = preemptstat_param_wakeup_prio;
     /// `spikes_per_cpu`: spikes kept per CPU.
     spikes_per_cpu: u32 = preemptstat_param_spikes_per_cpu;
+    /// `breakdown`: hook the breakdown's tracepoints.
+    breakdown: bool = preemptstat_param_breakdown;
 }

@@ -19,6 +19,8 @@
 //!
 //! See `Documentation/preemptstat.rst` for every file and its format.
 
+mod breakdown;
+mod cause;
 mod compat;
 mod control;
 mod cpu;
@@ -31,6 +33,7 @@ mod percpu;
 mod probes;
 mod record;
 mod report;
+mod report_spikes;
 mod seqcount;
 mod sites;
 mod sort;
@@ -59,10 +62,10 @@ module! {
 
 /// The version of the debugfs text format. Bump it on any change a reader could notice: a
 /// renamed or removed file, field or column, or a changed unit.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// The files of `/sys/kernel/debug/preemptstat/`.
-static FILES: [FileSpec<Tracer>; 15] = [
+static FILES: [FileSpec<Tracer>; 18] = [
     FileSpec {
         name: c"version",
         show: Some(show_version),
@@ -120,7 +123,22 @@ static FILES: [FileSpec<Tracer>; 15] = [
     },
     FileSpec {
         name: c"spikes",
-        show: Some(report::show_spikes),
+        show: Some(report_spikes::show_spikes),
+        store: None,
+    },
+    FileSpec {
+        name: c"spikes_worst",
+        show: Some(report_spikes::show_spikes_worst),
+        store: None,
+    },
+    FileSpec {
+        name: c"spike_parts",
+        show: Some(report_spikes::show_spike_parts),
+        store: None,
+    },
+    FileSpec {
+        name: c"causes",
+        show: Some(report_spikes::show_causes),
         store: None,
     },
     FileSpec {
@@ -266,7 +284,7 @@ impl kernel::Module for PreemptStat {
             )?
         };
         // SAFETY: `tracer` outlives the probes (field order).
-        let probes = unsafe { probes::Probes::register(&tracer)? };
+        let probes = unsafe { probes::Probes::register(&tracer, params::breakdown())? };
         // Only now, with every probe registered (registration patches kernel text with
         // interrupts off on every CPU), does recording start: preemptstat's own loading never
         // shows up as a section.

@@ -40,3 +40,5 @@ PREEMPTSTAT_PARAM(wakeup_threshold_us, ullong, u64, 1000,
 		  "Wakeups with thread latency at least this are spikes, in us (0 = none)");
 PREEMPTSTAT_PARAM(wakeup_prio, uint, u32, 95, "SCHED_FIFO priority of the wakeup threads (1..99)");
 PREEMPTSTAT_PARAM(spikes_per_cpu, uint, u32, 64, "Spikes kept per CPU (1..4096)");
+PREEMPTSTAT_PARAM(breakdown, bool, bool, true,
+		  "Hook the NMI, IRQ, softirq, sched_switch and hrtimer events that break spikes down");

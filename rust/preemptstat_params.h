@@ -18,5 +18,6 @@ u32 preemptstat_param_period_us(void);
 u64 preemptstat_param_wakeup_threshold_us(void);
 u32 preemptstat_param_wakeup_prio(void);
 u32 preemptstat_param_spikes_per_cpu(void);
+bool preemptstat_param_breakdown(void);
 
 #endif /* PREEMPTSTAT_PARAMS_H */

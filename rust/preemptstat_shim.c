@@ -12,6 +12,8 @@
  * through C on 7.3 too keeps one code path, type-checked by the compiler against the real
  * prototypes, instead of hand-written declarations.
  */
+#include <linux/hrtimer.h>
+#include <linux/interrupt.h>
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
 #include <linux/tracepoint.h>
@@ -130,4 +132,47 @@ int preemptstat_set_fifo(struct task_struct *p, int prio)
 	};
 
 	return sched_setattr_nocheck(p, &attr);
+}
+
+/*
+ * The breakdown's labels, read only while a window is open (never on the common path). The
+ * objects are live: the irqaction of the handler that is running, the hrtimer whose callback
+ * is running, the task being switched out.
+ */
+
+/* Copies the first 16 bytes of an irqaction's name, NUL-padded, into out. */
+notrace void preemptstat_irqaction_name(const struct irqaction *action, char out[16])
+{
+	const char *name = action ? action->name : NULL;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		out[i] = 0;
+	for (i = 0; name && i < 16 && name[i]; i++)
+		out[i] = name[i];
+}
+
+/* The callback of an hrtimer (__private on 7.3, a plain field on 6.12). */
+notrace unsigned long preemptstat_hrtimer_function(const struct hrtimer *timer)
+{
+	return (unsigned long)ACCESS_PRIVATE(timer, function);
+}
+
+/*
+ * A task's pid, name (16 bytes), scheduling policy, and priority as a user sees it: the
+ * rt_priority for SCHED_FIFO and SCHED_RR, the nice value otherwise.
+ */
+notrace int preemptstat_task_info(const struct task_struct *p, char comm[16],
+				  unsigned int *policy, int *prio)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		comm[i] = READ_ONCE(p->comm[i]);
+	*policy = p->policy;
+	if (p->policy == SCHED_FIFO || p->policy == SCHED_RR)
+		*prio = p->rt_priority;
+	else
+		*prio = PRIO_TO_NICE(p->static_prio);
+	return p->pid;
 }

@@ -30,4 +30,11 @@ void preemptstat_set_current_interruptible(void);
 void preemptstat_set_current_running(void);
 int preemptstat_set_fifo(struct task_struct *p, int prio);
 
+struct irqaction;
+struct hrtimer;
+void preemptstat_irqaction_name(const struct irqaction *action, char out[16]);
+unsigned long preemptstat_hrtimer_function(const struct hrtimer *timer);
+int preemptstat_task_info(const struct task_struct *p, char comm[16], unsigned int *policy,
+			  int *prio);
+
 #endif /* PREEMPTSTAT_SHIM_H */

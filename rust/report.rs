@@ -20,7 +20,7 @@ use crate::{
     text::TextBuf,
     tlog::LogSnapshot,
     tracer::Tracer,
-    wakeup::{whist_hi_us, whist_lo_us, Spike, WakeupStats},
+    wakeup::{whist_hi_us, whist_lo_us, WakeupStats},
     worst::WorstSnapshot,
     FORMAT_VERSION,
 };
@@ -30,12 +30,12 @@ use core::{
 };
 use kernel::prelude::*;
 
-fn kind_name(k: u32) -> &'static str {
+pub(crate) fn kind_name(k: u32) -> &'static str {
     Kind::from_idx(k as usize).map_or("?", Kind::name)
 }
 
 /// Writes a task name (`comm`, NUL-padded) with the escaping described above.
-fn write_comm(out: &mut TextBuf, comm: &[u64; 2]) -> fmt::Result {
+pub(crate) fn write_comm(out: &mut TextBuf, comm: &[u64; 2]) -> fmt::Result {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&comm[0].to_ne_bytes());
     bytes[8..].copy_from_slice(&comm[1].to_ne_bytes());
@@ -58,7 +58,7 @@ fn write_comm(out: &mut TextBuf, comm: &[u64; 2]) -> fmt::Result {
 }
 
 /// Pushes onto a vector inside a `fmt` callback; out of memory fails the report.
-fn push<T>(v: &mut KVVec<T>, x: T, failed: &mut bool) {
+pub(crate) fn push<T>(v: &mut KVVec<T>, x: T, failed: &mut bool) {
     if v.push(x, GFP_KERNEL).is_err() {
         *failed = true;
     }
@@ -192,7 +192,11 @@ pub(crate) fn show_summary(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
     writeln!(out, "wakeup_prio {}", w.cfg.prio)?;
     writeln!(out, "spikes {spikes}")?;
     writeln!(out, "spikes_overwritten {overwritten}")?;
-    writeln!(out, "spikes_merged {merged}")
+    writeln!(out, "spikes_merged {merged}")?;
+    let dropped = w.cpus.iter().fold(0u64, |a, (_, c)| {
+        a.saturating_add(c.cause_totals(gen).dropped)
+    });
+    writeln!(out, "breakdown_dropped {dropped}")
 }
 
 /// Writes a sparse histogram token: `bucket:count` pairs joined by `,`, or `-`.
@@ -399,62 +403,6 @@ pub(crate) fn show_wakeup_hist(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
                 writeln!(out, " {n}")?;
             }
         }
-    }
-    Ok(())
-}
-
-/// `spikes`: late wakeups with what delayed them, oldest first.
-pub(crate) fn show_spikes(t: &Tracer, out: &mut TextBuf) -> fmt::Result {
-    let names = t.names.lock();
-    let gen = t.gen();
-    let mut all: KVVec<Spike> = KVVec::new();
-    let mut failed = false;
-    for (_, w) in t.wakeup.cpus.iter() {
-        w.for_each_spike(gen, |s| push(&mut all, *s, &mut failed));
-    }
-    if failed {
-        return Err(fmt::Error);
-    }
-    sort_by_key(&mut all, |s| s.expiry_ns);
-    writeln!(
-        out,
-        "# cpu expiry_ns irq_latency_ns thread_latency_ns pid comm blame_kind blame_context open_ns start end other_ns other_start other_end"
-    )?;
-    for s in all.iter() {
-        write!(
-            out,
-            "{} {} {} {} {} ",
-            s.cpu, s.expiry_ns, s.irq_ns, s.thread_ns, s.pid
-        )?;
-        write_comm(out, &s.comm)?;
-        match s.blame {
-            Some((kind, ctx, start, end, open_ns)) => {
-                write!(
-                    out,
-                    " {} {} {open_ns} ",
-                    kind_name(kind),
-                    crate::model::context_name(ctx)
-                )?;
-                write_symbol(out, &names, 0, start)?;
-                out.write_char(' ')?;
-                if end == 0 {
-                    out.write_char('-')?;
-                } else {
-                    write_symbol(out, &names, 0, end)?;
-                }
-            }
-            None => out.write_str(" - - - - -")?,
-        }
-        match s.after {
-            Some((start, end, ns)) => {
-                write!(out, " {ns} ")?;
-                write_symbol(out, &names, 0, start)?;
-                out.write_char(' ')?;
-                write_symbol(out, &names, 0, end)?;
-            }
-            None => out.write_str(" - - -")?,
-        }
-        out.write_char('\n')?;
     }
     Ok(())
 }

@@ -39,6 +39,17 @@ extern "C" {
     fn preemptstat_set_current_running();
     /// Takes a `struct task_struct *` (declared as `void *`: the struct is not FFI-safe).
     fn preemptstat_set_fifo(p: *mut c_void, prio: c_int) -> c_int;
+    /// Takes a `struct irqaction *` (not FFI-safe), writes 16 bytes.
+    fn preemptstat_irqaction_name(action: *const c_void, out: *mut u8);
+    /// Takes a `struct hrtimer *`.
+    fn preemptstat_hrtimer_function(timer: *const c_void) -> c_ulong;
+    /// Takes a `struct task_struct *`, writes 16 bytes to `comm`.
+    fn preemptstat_task_info(
+        p: *const c_void,
+        comm: *mut u8,
+        policy: *mut c_uint,
+        prio: *mut c_int,
+    ) -> c_int;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,6 +128,66 @@ pub(crate) fn current_task() -> CurrentTask {
             comm,
         }
     }
+}
+
+/// A task as a breakdown labels it.
+pub(crate) struct TaskInfo {
+    /// Its pid (0: the idle task).
+    pub(crate) pid: i32,
+    /// Its name, NUL-padded, as two native-endian words.
+    pub(crate) comm: [u64; 2],
+    /// Its scheduling policy (`SCHED_*`).
+    pub(crate) policy: u32,
+    /// Its rt priority (FIFO, RR) or nice value (others).
+    pub(crate) prio: i32,
+}
+
+/// Reads a task's pid, name, policy and priority.
+///
+/// # Safety
+///
+/// `p` must be a live `struct task_struct` for the duration of the call.
+#[inline]
+pub(crate) unsafe fn task_info(p: *const c_void) -> TaskInfo {
+    let mut comm = [0u8; 16];
+    let (mut policy, mut prio) = (0, 0);
+    // SAFETY: `p` is live (caller's guarantee); `comm` has the 16 bytes the shim writes, and
+    // the shim only reads the task.
+    let pid = unsafe { preemptstat_task_info(p, comm.as_mut_ptr(), &mut policy, &mut prio) };
+    let (lo, hi) = comm.split_at(8);
+    let word = |b: &[u8]| u64::from_ne_bytes(b.try_into().unwrap_or([0; 8]));
+    TaskInfo {
+        pid,
+        comm: [word(lo), word(hi)],
+        policy,
+        prio,
+    }
+}
+
+/// The first 16 bytes of an IRQ action's name, NUL-padded, as two native-endian words.
+///
+/// # Safety
+///
+/// `action` must be NULL or a live `struct irqaction` (the one whose handler is running).
+#[inline]
+pub(crate) unsafe fn irqaction_name(action: *const c_void) -> [u64; 2] {
+    let mut name = [0u8; 16];
+    // SAFETY: `action` is NULL or live (caller's guarantee); the shim writes 16 bytes.
+    unsafe { preemptstat_irqaction_name(action, name.as_mut_ptr()) };
+    let (lo, hi) = name.split_at(8);
+    let word = |b: &[u8]| u64::from_ne_bytes(b.try_into().unwrap_or([0; 8]));
+    [word(lo), word(hi)]
+}
+
+/// The callback address of an hrtimer.
+///
+/// # Safety
+///
+/// `timer` must be a live `struct hrtimer` (one whose callback is about to run).
+#[inline]
+pub(crate) unsafe fn hrtimer_function(timer: *const c_void) -> usize {
+    // SAFETY: `timer` is live (caller's guarantee); the shim reads one field.
+    unsafe { preemptstat_hrtimer_function(timer) as usize }
 }
 
 /// Whether `addr` is inside the kernel's spinlock/rwlock functions (`__lock_text`).

@@ -4,6 +4,7 @@
 //! and the module notifier do to them.
 
 use crate::{
+    cause::CpuCause,
     cpu::{CpuState, Globals},
     model::Kind,
     percpu::PerCpu,
@@ -109,6 +110,16 @@ impl Tracer {
         if let Some(cpu) = self.cpus.this() {
             cpu.idle(&self.g, enter, recording);
         }
+        if let Some(c) = self.cause() {
+            c.idle(enter);
+        }
+    }
+
+    /// This CPU's breakdown record (called by the breakdown's probes, which run with
+    /// interrupts or preemption disabled).
+    #[inline]
+    pub(crate) fn cause(&self) -> Option<&CpuCause> {
+        self.wakeup.cpus.this().map(|w| &*w.cause)
     }
 
     /// CPU hotplug: runs on `cpu` itself, in its hotplug thread.

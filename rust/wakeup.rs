@@ -21,6 +21,8 @@
 //! missed is counted in `missed`.
 
 use crate::{
+    breakdown::{self, Breakdown, Scratch, BD_WORDS},
+    cause::{Class, CpuCause, Event, Label, LABEL_SECTION, NR_CLASSES},
     compat,
     cpu::{Blame, CpuState, Globals},
     model::Kind,
@@ -189,6 +191,8 @@ pub(crate) struct Spike {
     pub(crate) blame: Option<(u32, u32, usize, usize, u64)>,
     /// The largest other section in the latency window: start, end, length.
     pub(crate) after: Option<(usize, usize, u64)>,
+    /// What the window was made of.
+    pub(crate) bd: Breakdown,
 }
 
 struct SpikeSlot {
@@ -209,6 +213,7 @@ struct SpikeSlot {
     after_start: AtomicUsize,
     after_end: AtomicUsize,
     after_ns: AtomicU64,
+    bd: [AtomicU64; BD_WORDS],
 }
 
 impl SpikeSlot {
@@ -231,8 +236,63 @@ impl SpikeSlot {
             after_start: AtomicUsize::new(0),
             after_end: AtomicUsize::new(0),
             after_ns: AtomicU64::new(0),
+            bd: [const { AtomicU64::new(0) }; BD_WORDS],
         }
     }
+
+    /// The spike in this slot, if it is of generation `gen` and was read whole.
+    fn get(&self, cpu: u32, gen: u64) -> Option<Spike> {
+        if self.gen.load(Relaxed) != gen {
+            return None;
+        }
+        let spike = self.seq.read(|| {
+            let mut words = [0u64; BD_WORDS];
+            for (d, w) in words.iter_mut().zip(self.bd.iter()) {
+                *d = w.load(Relaxed);
+            }
+            Spike {
+                cpu,
+                expiry_ns: self.expiry_ns.load(Relaxed),
+                irq_ns: self.irq_ns.load(Relaxed),
+                thread_ns: self.thread_ns.load(Relaxed),
+                pid: self.pid.load(Relaxed),
+                comm: [self.comm[0].load(Relaxed), self.comm[1].load(Relaxed)],
+                blame: self.has_blame.load(Relaxed).then(|| {
+                    (
+                        self.kind.load(Relaxed),
+                        self.ctx.load(Relaxed),
+                        self.start.load(Relaxed),
+                        self.end.load(Relaxed),
+                        self.open_ns.load(Relaxed),
+                    )
+                }),
+                after: self.has_after.load(Relaxed).then(|| {
+                    (
+                        self.after_start.load(Relaxed),
+                        self.after_end.load(Relaxed),
+                        self.after_ns.load(Relaxed),
+                    )
+                }),
+                bd: Breakdown::from_words(&words),
+            }
+        })?;
+        (self.gen.load(Relaxed) == gen).then_some(spike)
+    }
+}
+
+/// Worst spikes kept per CPU, by thread latency.
+pub(crate) const WORST_SPIKES: usize = 16;
+
+/// Per-cause totals of one CPU over the spikes of a generation.
+pub(crate) struct CauseTotals {
+    /// Spikes in which the class had time.
+    pub(crate) spikes: [u64; NR_CLASSES],
+    /// Spikes whose cause it was.
+    pub(crate) dominant: [u64; NR_CLASSES],
+    /// Its time.
+    pub(crate) ns: [u64; NR_CLASSES],
+    /// Events a breakdown could not keep.
+    pub(crate) dropped: u64,
 }
 
 /// The wakeup probe's state for one CPU.
@@ -263,6 +323,16 @@ pub(crate) struct CpuWakeup {
     /// Start time and site of the last blamed section (thread only).
     last_blamed: (AtomicU64, AtomicUsize),
     spikes: KVVec<SpikeSlot>,
+    /// The worst spikes of the generation (thread only).
+    worst: KVVec<SpikeSlot>,
+    /// Per-cause totals (thread only, under `thread_seq`).
+    cause_spikes: [AtomicU64; NR_CLASSES],
+    cause_dominant: [AtomicU64; NR_CLASSES],
+    cause_ns: [AtomicU64; NR_CLASSES],
+    breakdown_dropped: AtomicU64,
+    /// What ran on this CPU in the current latency window (2.5 KiB: boxed, so that it is never
+    /// built on a stack).
+    pub(crate) cause: KBox<CpuCause>,
 }
 
 impl CpuWakeup {
@@ -270,6 +340,12 @@ impl CpuWakeup {
         let mut ring = KVVec::with_capacity(spikes, GFP_KERNEL)?;
         for _ in 0..spikes {
             ring.push(SpikeSlot::new(), GFP_KERNEL)?;
+        }
+        let cause = KBox::<CpuCause>::init(compat::zeroed(), GFP_KERNEL)?;
+        cause.close();
+        let mut worst = KVVec::with_capacity(WORST_SPIKES, GFP_KERNEL)?;
+        for _ in 0..WORST_SPIKES {
+            worst.push(SpikeSlot::new(), GFP_KERNEL)?;
         }
         Ok(Self {
             timer: HrTimer::new(),
@@ -289,20 +365,32 @@ impl CpuWakeup {
             spikes_merged: AtomicU64::new(0),
             last_blamed: (AtomicU64::new(0), AtomicUsize::new(0)),
             spikes: ring,
+            worst,
+            cause_spikes: [const { AtomicU64::new(0) }; NR_CLASSES],
+            cause_dominant: [const { AtomicU64::new(0) }; NR_CLASSES],
+            cause_ns: [const { AtomicU64::new(0) }; NR_CLASSES],
+            breakdown_dropped: AtomicU64::new(0),
+            cause,
         })
     }
 
     /// Bytes of memory this CPU's wakeup state uses.
     fn bytes(&self) -> usize {
-        core::mem::size_of::<Self>() + self.spikes.len() * core::mem::size_of::<SpikeSlot>()
+        core::mem::size_of::<Self>()
+            + core::mem::size_of::<CpuCause>()
+            + (self.spikes.len() + self.worst.len()) * core::mem::size_of::<SpikeSlot>()
     }
 
+    /// Starts the timer (the thread, on its CPU).
     fn arm(&self, period_ns: u64) {
         self.armed.store(true, Relaxed);
-        self.timer.start(sys::now_ns().saturating_add(period_ns));
+        let expiry = sys::now_ns().saturating_add(period_ns);
+        self.cause.open(expiry);
+        self.timer.start(expiry);
     }
 
     fn disarm(&self) {
+        self.cause.close();
         self.timer.cancel();
         self.armed.store(false, Relaxed);
         self.pending_expiry.store(0, Relaxed);
@@ -341,39 +429,43 @@ impl CpuWakeup {
     /// Calls `f` with each spike of generation `gen` still in the ring.
     pub(crate) fn for_each_spike(&self, gen: u64, mut f: impl FnMut(&Spike)) {
         for s in self.spikes.iter() {
-            if s.gen.load(Relaxed) != gen {
-                continue;
-            }
-            let spike = s.seq.read(|| Spike {
-                cpu: self.cpu,
-                expiry_ns: s.expiry_ns.load(Relaxed),
-                irq_ns: s.irq_ns.load(Relaxed),
-                thread_ns: s.thread_ns.load(Relaxed),
-                pid: s.pid.load(Relaxed),
-                comm: [s.comm[0].load(Relaxed), s.comm[1].load(Relaxed)],
-                blame: s.has_blame.load(Relaxed).then(|| {
-                    (
-                        s.kind.load(Relaxed),
-                        s.ctx.load(Relaxed),
-                        s.start.load(Relaxed),
-                        s.end.load(Relaxed),
-                        s.open_ns.load(Relaxed),
-                    )
-                }),
-                after: s.has_after.load(Relaxed).then(|| {
-                    (
-                        s.after_start.load(Relaxed),
-                        s.after_end.load(Relaxed),
-                        s.after_ns.load(Relaxed),
-                    )
-                }),
-            });
-            if let Some(spike) = spike {
-                if s.gen.load(Relaxed) == gen {
-                    f(&spike);
-                }
+            if let Some(spike) = s.get(self.cpu, gen) {
+                f(&spike);
             }
         }
+    }
+
+    /// Calls `f` with each of the worst spikes of generation `gen`.
+    pub(crate) fn for_each_worst_spike(&self, gen: u64, mut f: impl FnMut(&Spike)) {
+        for s in self.worst.iter() {
+            if let Some(spike) = s.get(self.cpu, gen) {
+                f(&spike);
+            }
+        }
+    }
+
+    /// The per-cause totals of generation `gen` (zero if a copy raced the writer every time).
+    pub(crate) fn cause_totals(&self, gen: u64) -> CauseTotals {
+        let load = |a: &[AtomicU64; NR_CLASSES]| a.each_ref().map(|x| x.load(Relaxed));
+        self.thread_seq
+            .read(|| {
+                if self.thread_gen.load(Relaxed) != gen {
+                    return None;
+                }
+                Some(CauseTotals {
+                    spikes: load(&self.cause_spikes),
+                    dominant: load(&self.cause_dominant),
+                    ns: load(&self.cause_ns),
+                    dropped: self.breakdown_dropped.load(Relaxed),
+                })
+            })
+            .flatten()
+            .unwrap_or(CauseTotals {
+                spikes: [0; NR_CLASSES],
+                dominant: [0; NR_CLASSES],
+                ns: [0; NR_CLASSES],
+                dropped: 0,
+            })
     }
 
     /// Spikes written, overwritten and merged in this generation.
@@ -539,6 +631,12 @@ impl Wakeup {
     }
 }
 
+/// The address of the timer callback, which the breakdown's hrtimer probe skips (it is the
+/// probe's own, not interference).
+pub(crate) fn timer_fn() -> usize {
+    timer_fired as *const () as usize
+}
+
 /// The hrtimer callback (hardirq context, on the timer's CPU).
 ///
 /// # Safety
@@ -576,6 +674,7 @@ pub(crate) fn fired(wk: &Wakeup, g: &Globals, w: &CpuWakeup) -> bool {
         if w.pending_expiry.load(Relaxed) == 0 {
             w.pending_expiry.store(expiry.max(1), Relaxed);
             w.pending_irq_ns.store(irq_ns, Relaxed);
+            w.cause.timer_fired();
         } else {
             // The thread has not run since an earlier expiry: this period is missed.
             w.missed
@@ -599,7 +698,75 @@ pub(crate) fn fired(wk: &Wakeup, g: &Globals, w: &CpuWakeup) -> bool {
     true
 }
 
-/// The thread ran at `run_ns`: records its latency, and a spike if it is over the threshold.
+/// The breakdown of the window `[expiry, run_ns)` of `w`: the events its probes listed, the
+/// sections of `cpu` in it, and the callback's time `expiry + irq_ns` when the timer
+/// interrupt's entry was not seen. Also starts the next window; `None` for `sc` only does that.
+fn take_breakdown(
+    w: &CpuWakeup,
+    cpu: Option<&CpuState>,
+    expiry: u64,
+    irq_ns: u64,
+    run_ns: u64,
+    sc: Option<&mut Scratch>,
+) -> Option<(Breakdown, u64)> {
+    let next = w.timer.expires_ns();
+    let Some(sc) = sc else {
+        w.cause.take_none(next);
+        return None;
+    };
+    let taken = w.cause.take(next, sc);
+    let mut dropped = taken.dropped;
+    let entry = if taken.timer_entry_ns != 0 {
+        taken.timer_entry_ns
+    } else {
+        expiry.saturating_add(irq_ns)
+    };
+    // The timer interrupt's own way out (irqs off from its entry, preemption off on its exit,
+    // until the switch to the thread) is the wakeup's path, not a section that delayed it.
+    let own_exit = sc
+        .events
+        .iter()
+        .take(sc.nr)
+        .filter(|e| e.class == Class::Timer)
+        .map(|e| e.end_ns)
+        .max()
+        .unwrap_or(entry);
+    if let Some(cpu) = cpu {
+        cpu.sections_in(expiry, run_ns, breakdown::MAX_SECTIONS, |sec| {
+            if sec.start_ns >= entry && sec.start_ns <= own_exit {
+                return;
+            }
+            let class = if sec.opener == Kind::Irq.idx() as u32 {
+                Class::IrqsOff
+            } else {
+                Class::PreemptOff
+            };
+            let e = Event {
+                start_ns: sec.start_ns,
+                end_ns: if sec.end_ns == 0 { run_ns } else { sec.end_ns },
+                class,
+                label: Label {
+                    kind: LABEL_SECTION,
+                    id: sec.start as u64,
+                    id2: sec.end as u64,
+                    name: [0; 2],
+                },
+            };
+            if !sc.push(e) {
+                dropped = dropped.wrapping_add(1);
+            }
+        });
+    }
+    let mut bd = breakdown::compute(expiry, run_ns, entry, sc);
+    if bd.class_ns[Class::Task.idx()] != 0 {
+        bd.frames = taken.frames;
+        bd.nr_frames = taken.nr_frames;
+    }
+    Some((bd, dropped))
+}
+
+/// The thread ran at `run_ns`: records its latency, and a spike if it is over the threshold,
+/// with its breakdown (computed in `sc`, the thread's working memory).
 /// On the thread's CPU, in process context.
 pub(crate) fn thread_ran(
     wk: &Wakeup,
@@ -607,6 +774,7 @@ pub(crate) fn thread_ran(
     cpus: &PerCpu<CpuState>,
     w: &CpuWakeup,
     run_ns: u64,
+    sc: Option<&mut Scratch>,
 ) {
     let _irqs_off = sys::RawIrqGuard::new();
     let expiry = w.pending_expiry.load(Relaxed);
@@ -618,10 +786,27 @@ pub(crate) fn thread_ran(
     let thread_ns = run_ns.saturating_sub(expiry);
     let gen = g.gen.load(Relaxed);
     let spike = thread_ns >= wk.cfg.threshold_ns.load(Relaxed);
+    let cpu = cpus.get(w.cpu as usize);
     let blame = if spike {
-        cpus.get(w.cpu as usize).map(|c| c.blame(expiry, run_ns))
+        cpu.map(|c| c.blame(expiry, run_ns))
     } else {
         None
+    };
+    let bd = take_breakdown(w, cpu, expiry, irq_ns, run_ns, sc.filter(|_| spike));
+    let bd = match (spike, bd) {
+        (true, Some(bd)) => Some(bd),
+        // No working memory: the whole window is unexplained.
+        (true, None) => {
+            let mut b = Breakdown::empty();
+            b.class_ns[Class::Unaccounted.idx()] = thread_ns;
+            b.parts[0] = Some(breakdown::Part {
+                class: Class::Unaccounted,
+                label: Label::default(),
+                ns: thread_ns,
+            });
+            Some((b, 0))
+        }
+        (false, _) => None,
     };
     let merged_before = w.spikes_merged.load(Relaxed);
     w.thread_seq.write(|| {
@@ -630,34 +815,45 @@ pub(crate) fn thread_ran(
             w.spikes_total.store(0, Relaxed);
             w.spikes_merged.store(0, Relaxed);
             w.last_blamed.0.store(0, Relaxed);
+            for a in [&w.cause_spikes, &w.cause_dominant, &w.cause_ns] {
+                for x in a.iter() {
+                    x.store(0, Relaxed);
+                }
+            }
+            w.breakdown_dropped.store(0, Relaxed);
             w.thread_gen.store(gen, Relaxed);
         }
         w.thread.add(thread_ns);
-        if let Some(b) = &blame {
-            // One spike per section: a later wakeup delayed by the same section (its timer
-            // interrupt came late too, or several periods passed inside it) is merged.
-            if let Some(sec) = &b.section {
-                if w.last_blamed.0.load(Relaxed) == sec.start_ns
-                    && w.last_blamed.1.load(Relaxed) == sec.start
-                {
-                    w.spikes_merged
-                        .store(w.spikes_merged.load(Relaxed).wrapping_add(1), Relaxed);
-                    return;
-                }
-                w.last_blamed.0.store(sec.start_ns, Relaxed);
-                w.last_blamed.1.store(sec.start, Relaxed);
+        let (Some(b), Some((bd, dropped))) = (&blame, &bd) else {
+            return;
+        };
+        add_totals(w, bd, *dropped);
+        // One spike per section: a later wakeup delayed by the same section (its timer
+        // interrupt came late too, or several periods passed inside it) is merged.
+        if let Some(sec) = &b.section {
+            if w.last_blamed.0.load(Relaxed) == sec.start_ns
+                && w.last_blamed.1.load(Relaxed) == sec.start
+            {
+                w.spikes_merged
+                    .store(w.spikes_merged.load(Relaxed).wrapping_add(1), Relaxed);
+                return;
             }
-            let n = w.spikes_total.load(Relaxed);
-            w.spikes_total.store(n.wrapping_add(1), Relaxed);
-            let len = w.spikes.len() as u64;
-            if let Some(slot) = w.spikes.get(n.checked_rem(len).unwrap_or(0) as usize) {
-                write_spike(slot, gen, expiry, irq_ns, thread_ns, b);
-            }
+            w.last_blamed.0.store(sec.start_ns, Relaxed);
+            w.last_blamed.1.store(sec.start, Relaxed);
+        }
+        let n = w.spikes_total.load(Relaxed);
+        w.spikes_total.store(n.wrapping_add(1), Relaxed);
+        let len = w.spikes.len() as u64;
+        if let Some(slot) = w.spikes.get(n.checked_rem(len).unwrap_or(0) as usize) {
+            write_spike(slot, gen, expiry, irq_ns, thread_ns, b, bd);
+        }
+        if let Some(slot) = worst_slot(w, gen, thread_ns) {
+            write_spike(slot, gen, expiry, irq_ns, thread_ns, b, bd);
         }
     });
     // A spike merged into an earlier one is already counted on its site.
     let merged = w.spikes_merged.load(Relaxed) != merged_before;
-    if let (false, Some(b), Some(cpu)) = (merged, &blame, cpus.get(w.cpu as usize)) {
+    if let (false, Some(b), Some(cpu)) = (merged, &blame, cpu) {
         if let Some(o) = b.section.as_ref().filter(|o| o.end != 0) {
             cpu.sites
                 .add_spike(gen, Kind::Any, o.start, o.end, thread_ns);
@@ -665,8 +861,59 @@ pub(crate) fn thread_ran(
     }
 }
 
-fn write_spike(slot: &SpikeSlot, gen: u64, expiry: u64, irq_ns: u64, thread_ns: u64, b: &Blame) {
+/// Adds a spike's breakdown to the per-cause totals (inside `thread_seq`).
+fn add_totals(w: &CpuWakeup, bd: &Breakdown, dropped: u64) {
+    let add = |x: &AtomicU64, v: u64| x.store(x.load(Relaxed).wrapping_add(v), Relaxed);
+    for (i, &ns) in bd.class_ns.iter().enumerate() {
+        if ns == 0 {
+            continue;
+        }
+        if let (Some(s), Some(t)) = (w.cause_spikes.get(i), w.cause_ns.get(i)) {
+            add(s, 1);
+            add(t, ns);
+        }
+    }
+    if let Some(d) = bd.cause().and_then(|p| w.cause_dominant.get(p.class.idx())) {
+        add(d, 1);
+    }
+    add(&w.breakdown_dropped, dropped);
+}
+
+/// The worst-spike slot a spike of `thread_ns` replaces: an empty one, else the smallest if it
+/// is smaller (inside `thread_seq`, so that no other writer moves them).
+fn worst_slot(w: &CpuWakeup, gen: u64, thread_ns: u64) -> Option<&SpikeSlot> {
+    let mut best: Option<(&SpikeSlot, u64)> = None;
+    for s in w.worst.iter() {
+        if s.gen.load(Relaxed) != gen {
+            return Some(s);
+        }
+        let ns = s.thread_ns.load(Relaxed);
+        let smaller = match best {
+            Some((_, b)) => ns < b,
+            None => true,
+        };
+        if smaller {
+            best = Some((s, ns));
+        }
+    }
+    best.filter(|&(_, ns)| ns < thread_ns).map(|(s, _)| s)
+}
+
+fn write_spike(
+    slot: &SpikeSlot,
+    gen: u64,
+    expiry: u64,
+    irq_ns: u64,
+    thread_ns: u64,
+    b: &Blame,
+    bd: &Breakdown,
+) {
+    let mut words = [0u64; BD_WORDS];
+    bd.to_words(&mut words);
     slot.seq.write(|| {
+        for (d, w) in slot.bd.iter().zip(words.iter()) {
+            d.store(*w, Relaxed);
+        }
         slot.expiry_ns.store(expiry, Relaxed);
         slot.irq_ns.store(irq_ns, Relaxed);
         slot.thread_ns.store(thread_ns, Relaxed);
@@ -706,6 +953,8 @@ fn write_spike(slot: &SpikeSlot, gen: u64, expiry: u64, irq_ns: u64, thread_ns: 
 unsafe extern "C" fn wakeup_thread(data: *mut core::ffi::c_void) -> core::ffi::c_int {
     // SAFETY: Guaranteed by the caller.
     let w = unsafe { &*data.cast::<CpuWakeup>() };
+    // The breakdown's working memory, this thread's own; without it spikes are not broken down.
+    let mut scratch = KBox::<Scratch>::init(compat::zeroed(), GFP_KERNEL).ok();
     loop {
         if sys::kthread_should_stop() {
             break;
@@ -728,7 +977,7 @@ unsafe extern "C" fn wakeup_thread(data: *mut core::ffi::c_void) -> core::ffi::c
                     || (wk.cfg.enabled.load(Relaxed) && !w.armed.load(Relaxed))
             });
             let run_ns = sys::now_ns();
-            thread_ran(wk, &t.g, &t.cpus, w, run_ns);
+            thread_ran(wk, &t.g, &t.cpus, w, run_ns, scratch.as_deref_mut());
         });
         if !found {
             sys::sleep_unless(|| sys::kthread_should_stop() || sys::kthread_should_park());

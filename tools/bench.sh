@@ -4,7 +4,7 @@
 # tools/bench.sh - what 'make bench' does after setup and the test kernel: overhead and accuracy
 # of preemptstat against ftrace's own tracers, every configuration measured in ONE boot,
 # alternating, medians reported. Prints a table, then as its last line:
-#   bench: pair_ns_base=X pair_ns_floor=F pair_ns_preemptstat=Y pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_floor=T macro_overhead_pct_ftrace=U accuracy_max_err_pct=V
+#   bench: pair_ns_base=X pair_ns_floor=F pair_ns_preemptstat=Y pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_floor=T macro_overhead_pct_ftrace=U macro_overhead_pct_nobreakdown=N accuracy_max_err_pct=V
 # See Documentation/benchmarks.rst.
 #
 # Usage: tools/bench.sh [FLAVOR]   (make bench FLAVOR=NAME; default standard: any test kernel of
@@ -98,18 +98,20 @@ END {
 	printf "preemptstat against the floor'"'"'s added cost: irq pair %s, preempt pair %s\n", times(Y - X, F - X), times(Yp - Xp, Fp - Xp)
 	printf "preemptstat above the floor: irq pair +%d ns, preempt pair +%d ns (its own probe bodies)\n\n", Y - F, Yp - Fp
 	printf "macro: pipe ping-pong round trips per second, median (min..max) of %d alternations\n", cnt["mac base"]
-	split("base floor preemptstat ftrace", mc, " ")
-	for (i = 1; i <= 4; i++) { c = mc[i]; printf "%-20s %10d   (%d..%d)\n", c, median("mac " c), lo["mac " c], hi["mac " c] }
+	split("base floor preemptstat preemptstat_nobd ftrace", mc, " ")
+	for (i = 1; i <= 5; i++) { c = mc[i]; printf "%-20s %10d   (%d..%d)\n", c, median("mac " c), lo["mac " c], hi["mac " c] }
 	B = median("mac base"); W = B ? (B - median("mac preemptstat")) / B * 100 : 0; U = B ? (B - median("mac ftrace")) / B * 100 : 0
 	T = B ? (B - median("mac floor")) / B * 100 : 0
 	printf "overhead: floor %.1f %%, preemptstat %.1f %%, ftrace %.1f %%, ratio %.2f (goal <= 0.5)\n", T, W, U, U ? W / U : 0
 	rt_b = trip_us("base")
-	printf "added per round trip: floor %.1f us, preemptstat %.1f us, ftrace %.1f us\n\n", trip_us("floor") - rt_b, trip_us("preemptstat") - rt_b, trip_us("ftrace") - rt_b
+	printf "added per round trip: floor %.1f us, preemptstat %.1f us, ftrace %.1f us\n", trip_us("floor") - rt_b, trip_us("preemptstat") - rt_b, trip_us("ftrace") - rt_b
+	Nb = median("mac preemptstat_nobd"); Wn = B ? (B - Nb) / B * 100 : 0
+	printf "the breakdown probes (sched_switch, IRQ, softirq, hrtimer, vectors; wakeup probe off): preemptstat %.1f us per round trip with them, %.1f us without (breakdown=0); overhead %.1f %% against %.1f %%\n\n", trip_us("preemptstat") - rt_b, trip_us("preemptstat_nobd") - rt_b, W, Wn
 	printf "accuracy: the same injected section read by preemptstat and by ftrace in this boot\n"
 	printf "%-22s %8s %16s %12s %8s\n", "mode", "inj us", "preemptstat ns", "ftrace us", "err %"
 	for (i = 1; i <= nacc; i++) printf "%-22s %8d %16d %12d %8.2f\n", am[i], au[i], ap[i], af[i], ae[i]
 	if (accfail != "") printf "not measured (ftrace never kept the section):%s\n", accfail
 	printf "\nmemory: %d bytes at the defaults, %d bytes at the largest tables (2 CPUs)\n\n", mem["default"], mem["max"]
 	if (nerr) { printf "bench: FAILED: %d step(s) of the run failed, so some rows measured something else:%s\n", nerr, errs; exit 1 }
-	printf "bench: pair_ns_base=%d pair_ns_floor=%d pair_ns_preemptstat=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_floor=%.1f macro_overhead_pct_ftrace=%.1f accuracy_max_err_pct=%.2f\n", X, F, Y, Z, W, T, U, maxerr
+	printf "bench: pair_ns_base=%d pair_ns_floor=%d pair_ns_preemptstat=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_floor=%.1f macro_overhead_pct_ftrace=%.1f macro_overhead_pct_nobreakdown=%.1f accuracy_max_err_pct=%.2f\n", X, F, Y, Z, W, T, U, Wn, maxerr
 }' icount="$icount" "$out/bench.txt"

@@ -281,6 +281,7 @@ module_series_refused() {
 module_modinfo() {
 	local want got
 	want='author:preemptstat developers
+parm:breakdown:Hook the NMI, IRQ, softirq, sched_switch and hrtimer events that break spikes down (bool)
 parm:enabled:Start recording at load time (bool)
 parm:log_entries:Threshold log records kept per CPU (16..65536) (uint)
 parm:period_us:Wakeup timer period in us (100..1000000) (uint)

@@ -47,6 +47,7 @@ setup() {
 	base) ;;
 	floor) insmod "$floor_ko" ;;
 	preemptstat) insmod "$PS_KO" wakeup=0 ;;
+	preemptstat_nobd) insmod "$PS_KO" wakeup=0 breakdown=0 ;;
 	ftrace) ftrace_on ;;
 	both) insmod "$PS_KO" wakeup=0 && ftrace_on ;;
 	preemptstat_wakeup) insmod "$PS_KO" ;;
@@ -55,7 +56,7 @@ setup() {
 teardown() {
 	case $1 in
 	floor) rmmod preemptstat_floor ;;
-	preemptstat | preemptstat_wakeup) rmmod preemptstat ;;
+	preemptstat | preemptstat_nobd | preemptstat_wakeup) rmmod preemptstat ;;
 	ftrace) ftrace_off ;;
 	both) ftrace_off && rmmod preemptstat ;;
 	esac
@@ -74,7 +75,7 @@ for r in $(seq "$MICRO_ROUNDS"); do
 done
 
 for r in $(seq "$MACRO_ROUNDS"); do
-	for cfg in base floor preemptstat ftrace; do
+	for cfg in base floor preemptstat preemptstat_nobd ftrace; do
 		setup $cfg || echo "error setup $cfg" >>"$res"
 		# Both threads on CPU 1: every round trip is two context switches on one CPU. Across
 		# two vCPUs, emulation makes each wakeup depend on host scheduling (a 2x spread).

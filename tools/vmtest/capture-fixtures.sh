@@ -3,7 +3,7 @@
 #
 # tools/vmtest/capture-fixtures.sh - regenerate the reader's test fixtures from a real run:
 # boots the test kernel, loads preemptstat and the injector, injects known sections, and
-# copies every debugfs file into tools/preemptstat/tests/fixtures/v1-live/ (or the directory
+# copies every debugfs file into tools/preemptstat/tests/fixtures/v2-live/ (or the directory
 # given as the first argument).
 
 set -euo pipefail
@@ -31,10 +31,10 @@ echo "preempt 1 5000 2 20000" >/sys/kernel/debug/preemptstat_inject/inject
 sleep 1
 echo 0 >$P/wakeup_enable
 echo 0 >$P/enable
-mkdir -p "$out/v1-live"
+mkdir -p "$out/v2-live"
 for f in version summary sites worst log hist enable threshold_us wakeup wakeup_hist spikes \
-	wakeup_enable period_us wakeup_threshold_us; do
-	cat $P/$f >"$out/v1-live/$f"
+	spikes_worst spike_parts causes wakeup_enable period_us wakeup_threshold_us; do
+	cat $P/$f >"$out/v2-live/$f"
 done
 touch "$out/done"
 GUEST
@@ -42,8 +42,8 @@ chmod +x "$out/guest.sh"
 vng --run "$kdir" --disable-kvm --user root --cpus 2 --memory 1G --rwdir "$out" \
 	--exec "$out/guest.sh $out $repo" </dev/null >"$out/console.log" 2>&1 || true
 [ -f "$out/done" ] || { tail -n 20 "$out/console.log"; echo "capture failed"; exit 1; }
-dest=${1:-$repo/tools/preemptstat/tests/fixtures/v1-live}
+dest=${1:-$repo/tools/preemptstat/tests/fixtures/v2-live}
 rm -rf "$dest"
-cp -r "$out/v1-live" "$dest"
+cp -r "$out/v2-live" "$dest"
 echo "fixtures in $dest:"
 wc -l "$dest"/*

@@ -135,8 +135,8 @@ kernel_has_lockdep() {
 	[ -e /proc/lockdep ]
 }
 
-# The report files (read-only) and the control files (writable) of debugfs format 1.
-export PS_REPORT_FILES="version summary sites worst log hist wakeup wakeup_hist spikes"
+# The report files (read-only) and the control files (writable) of debugfs format 2.
+export PS_REPORT_FILES="version summary sites worst log hist wakeup wakeup_hist spikes spikes_worst spike_parts causes"
 export PS_CONTROL_FILES="enable reset threshold_us wakeup_enable period_us wakeup_threshold_us"
 
 # --- Section tracer helpers -------------------------------------------------------------------
@@ -309,6 +309,47 @@ blame_count_check() {
 	info "$(spikes_where "\$1 == $1")"
 	info "the any site of $2: $(site_line any "$2")"
 	die "spikes on CPU $1 blamed on $2: got $n, expected $3"
+}
+
+# --- Breakdown helpers ------------------------------------------------------------------------
+
+# cause_lines CPU MIN_NS: for each spike of CPU in the newest ring with a thread latency of at
+# least MIN_NS, "expiry_ns thread_latency_ns cause cause_ns ID NAME EXTRA" (the last three from
+# its rank-1 part in spike_parts; symbols keep their " [module]" suffix).
+cause_lines() {
+	awk -v c="$1" -v m="$2" '
+		FNR == NR {
+			if ($1 == "part" && $4 == 1) {
+				l = $6
+				for (i = 7; i < NF; i++) l = l " " $i
+				p[$2 " " $3] = l
+			}
+			next
+		}
+		!/^#/ && $1 == c && $4 >= m {
+			k = $1 " " $2
+			print $2, $4, $(NF - 11), $(NF - 10), (k in p ? p[k] : "- - -")
+		}' "$PS_ROOT/spike_parts" "$PS_ROOT/spikes"
+}
+
+# breakdown_check CPU CLASS PATTERN INJECT_US NEED: of the spikes on CPU at least half an
+# injection long, at least NEED name CLASS as their cause, with PATTERN in the cause's label,
+# and a cause time of at least 80 % of the injection's overlap with the window (taken as the
+# smaller of the thread latency and the injection's length). Also checks that every spike's
+# ten class times sum to its thread latency.
+breakdown_check() {
+	local lines good
+	awk '!/^#/ { s = 0; for (i = NF - 9; i <= NF; i++) s += $i; if (s != $4) { print; exit 1 } }' \
+		"$PS_ROOT/spikes" || die "a spike's class times do not sum to its thread latency"
+	lines=$(cause_lines "$1" $(($4 * 500)))
+	info "spikes on CPU $1 (expiry thread_ns cause cause_ns label):"
+	info "$lines"
+	good=$(awk -v cl="$2" -v pat="$3" -v inj="$(($4 * 1000))" '
+		{ ov = ($2 < inj) ? $2 : inj }
+		$3 == cl && index($0, pat) && $4 * 10 >= ov * 8 { n++ }
+		END { print n + 0 }' <<<"$lines")
+	info "$good spikes name $2 ($3) for at least 80 % of the injection"
+	[ "$good" -ge "$5" ] || die "$good spikes on CPU $1 name $2 ($3), expected at least $5"
 }
 
 # wakeup_field CPU COLUMN: a column of the wakeup line of CPU (1 cpu, 2 irq_count, ...,

@@ -10,7 +10,7 @@ use std::fmt;
 ///
 /// ```text
 /// malformed: line 1: expected `preemptstat debugfs format <N>`, found "hello"
-/// format version 2 is newer than this reader supports (1)
+/// format version 3 is newer than this reader, which reads format 2
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -29,7 +29,7 @@ pub enum ParseError {
     /// reader does not support. See [`ParseError::version_skew`] for which
     /// side is out of date.
     #[error(
-        "format version {found} is {} than this reader supports ({supported})",
+        "format version {found} is {} than this reader, which reads format {supported}",
         VersionSkew::between(*found, *supported)
     )]
     UnsupportedVersion {

@@ -13,13 +13,13 @@
 //!
 //! ```text
 //! $ cat /sys/kernel/debug/preemptstat/version
-//! preemptstat debugfs format 1
+//! preemptstat debugfs format 2
 //! ```
 //!
 //! ```
 //! use preemptstat_core::{parse_version, SUPPORTED_FORMAT_VERSION};
 //!
-//! let v = parse_version("preemptstat debugfs format 1\n").unwrap();
+//! let v = parse_version("preemptstat debugfs format 2\n").unwrap();
 //! assert_eq!(v.get(), SUPPORTED_FORMAT_VERSION);
 //! ```
 //!
@@ -34,6 +34,9 @@
 //! | `wakeup`              | [`parse_wakeup`]              | `Vec<`[`CpuWakeup`]`>`     |
 //! | `wakeup_hist`         | [`parse_wakeup_hist`]         | [`WakeupHistograms`]       |
 //! | `spikes`              | [`parse_spikes`]              | `Vec<`[`Spike`]`>`         |
+//! | `spikes_worst`        | [`parse_spikes_worst`]        | `Vec<`[`Spike`]`>`         |
+//! | `spike_parts`         | [`parse_spike_parts`]         | [`SpikeParts`]             |
+//! | `causes`              | [`parse_causes`]              | `Vec<`[`CpuCauses`]`>`     |
 //! | `enable`              | [`parse_enable`]              | `bool`                     |
 //! | `threshold_us`        | [`parse_threshold_us`]        | `u64`                      |
 //! | `wakeup_enable`       | [`parse_enable`]              | `bool`                     |
@@ -44,11 +47,15 @@
 //! record per line, fields separated by exactly one space, lines starting
 //! with `#` ignored, every line ending in a newline (a file whose last line
 //! has none was cut short). Any deviation is [`ParseError::Malformed`] with
-//! the 1-based line number; no input makes a parser panic.
+//! the 1-based line number; no input makes a parser panic. One check spans
+//! files: [`SpikeParts::check_against`] matches `spike_parts` with the
+//! spikes it describes.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cause;
+pub mod causes;
 pub mod comm;
 pub mod control;
 pub mod error;
@@ -59,13 +66,17 @@ pub mod log;
 pub mod record;
 pub mod sites;
 pub mod snapshot;
+pub mod spike_parts;
 pub mod spikes;
+pub mod spikes_worst;
 pub mod summary;
 pub mod symbol;
 pub mod version;
 pub mod wakeup;
 pub mod worst;
 
+pub use cause::{Breakdown, Cause, CAUSES};
+pub use causes::{parse_causes, CauseTotals, CpuCauses, CAUSES_FILE};
 pub use comm::{escape_comm, unescape_comm, Comm};
 pub use control::{
     parse_enable, parse_period_us, parse_threshold_us, parse_wakeup_threshold_us, Setting,
@@ -82,7 +93,12 @@ pub use log::{parse_log, LOG_FILE};
 pub use record::SectionRecord;
 pub use sites::{parse_sites, Site, SITES_FILE};
 pub use snapshot::{Snapshot, WakeupOver, SNAPSHOT_FILES};
-pub use spikes::{parse_spikes, Blame, OtherSection, Spike, SPIKES_FILE};
+pub use spike_parts::{
+    parse_spike_parts, Label, Part, Policy, SpikeBreakdown, SpikeParts, MAX_FRAMES, MAX_PART_RANK,
+    SOFTIRQ_VECTORS, SPIKE_PARTS_FILE, SYSTEM_VECTORS,
+};
+pub use spikes::{parse_spikes, Blame, OtherSection, Spike, SpikeKey, SPIKES_FILE};
+pub use spikes_worst::{parse_spikes_worst, SPIKES_WORST_FILE, SPIKES_WORST_PER_CPU};
 pub use summary::{
     parse_summary, summary_keys, Summary, SUMMARY_FILE, SUMMARY_GLOBAL_KEYS, SUMMARY_KIND_PREFIXES,
     SUMMARY_TRAILING_KEYS, SUMMARY_WAKEUP_KEYS,

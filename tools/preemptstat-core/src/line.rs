@@ -2,7 +2,7 @@
 //! Shared helpers for the record files: splitting into numbered lines and into single-space separated fields.
 //!
 //! Every record file (`summary`, `sites`, `worst`, `log`, `hist`, `wakeup`,
-//! `wakeup_hist`, `spikes`) has one record per line, fields separated by
+//! `wakeup_hist`, `spikes`, `spikes_worst`, `spike_parts`, `causes`) has one record per line, fields separated by
 //! exactly one space, and may have comment lines starting with `#` that
 //! describe the columns. The kernel
 //! ends every line with a newline, so a file whose last line has none was

@@ -1,24 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 //! [`Snapshot`]: everything the module's debugfs directory holds, parsed.
 
+use crate::causes::CpuCauses;
 use crate::hist::Histograms;
 use crate::record::SectionRecord;
 use crate::sites::Site;
+use crate::spike_parts::{SpikeBreakdown, SpikeParts};
 use crate::spikes::Spike;
 use crate::summary::Summary;
 use crate::version::FormatVersion;
 use crate::wakeup::{CpuWakeup, Latency, WakeupHistograms};
 use crate::worst::WorstSection;
 use crate::{
-    ENABLE_FILE, HIST_FILE, LOG_FILE, PERIOD_US_FILE, SITES_FILE, SPIKES_FILE, SUMMARY_FILE,
-    THRESHOLD_US_FILE, VERSION_FILE, WAKEUP_ENABLE_FILE, WAKEUP_FILE, WAKEUP_HIST_FILE,
-    WAKEUP_THRESHOLD_US_FILE, WORST_FILE,
+    CAUSES_FILE, ENABLE_FILE, HIST_FILE, LOG_FILE, PERIOD_US_FILE, SITES_FILE, SPIKES_FILE,
+    SPIKES_WORST_FILE, SPIKE_PARTS_FILE, SUMMARY_FILE, THRESHOLD_US_FILE, VERSION_FILE,
+    WAKEUP_ENABLE_FILE, WAKEUP_FILE, WAKEUP_HIST_FILE, WAKEUP_THRESHOLD_US_FILE, WORST_FILE,
 };
 
 /// Every readable file of the module's debugfs directory, in the order a
 /// reader reads them: `version` first, so that nothing else is parsed when
-/// the format is not supported.
-pub const SNAPSHOT_FILES: [&str; 14] = [
+/// the format is not supported; `spike_parts` after the two spike lists it
+/// describes.
+pub const SNAPSHOT_FILES: [&str; 17] = [
     VERSION_FILE,
     SUMMARY_FILE,
     SITES_FILE,
@@ -28,6 +31,9 @@ pub const SNAPSHOT_FILES: [&str; 14] = [
     WAKEUP_FILE,
     WAKEUP_HIST_FILE,
     SPIKES_FILE,
+    SPIKES_WORST_FILE,
+    SPIKE_PARTS_FILE,
+    CAUSES_FILE,
     ENABLE_FILE,
     THRESHOLD_US_FILE,
     WAKEUP_ENABLE_FILE,
@@ -61,6 +67,13 @@ pub struct Snapshot {
     pub wakeup_hist: WakeupHistograms,
     /// `spikes`, oldest first.
     pub spikes: Vec<Spike>,
+    /// `spikes_worst`, worst first.
+    pub spikes_worst: Vec<Spike>,
+    /// `spike_parts`: the labelled parts and stacks of the spikes of
+    /// `spikes` and `spikes_worst` (see [`Snapshot::parts_of`]).
+    pub spike_parts: SpikeParts,
+    /// `causes`: per CPU, the totals of each cause class.
+    pub causes: Vec<CpuCauses>,
     /// `enable`.
     pub enabled: bool,
     /// `threshold_us`.
@@ -112,5 +125,16 @@ impl Snapshot {
     /// The wakeup statistics of `cpu`, if the `wakeup` file has it.
     pub fn wakeup_cpu(&self, cpu: u32) -> Option<&CpuWakeup> {
         self.wakeup.iter().find(|c| c.cpu == cpu)
+    }
+
+    /// The parts and stack of `spike` (of `spikes` or `spikes_worst`), if
+    /// `spike_parts` lists it.
+    pub fn parts_of(&self, spike: &Spike) -> Option<&SpikeBreakdown> {
+        self.spike_parts.get(spike.key())
+    }
+
+    /// The cause totals of `cpu`, if the `causes` file has it.
+    pub fn causes_cpu(&self, cpu: u32) -> Option<&CpuCauses> {
+        self.causes.iter().find(|c| c.cpu == cpu)
     }
 }

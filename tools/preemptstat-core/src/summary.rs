@@ -2,7 +2,7 @@
 //! The `summary` file: the module's counters, one `key value` line each.
 //!
 //! ```text
-//! version 1
+//! version 2
 //! enabled 0
 //! threshold_us 500
 //! cpus 2
@@ -13,9 +13,10 @@
 //! wakeup_enabled 0
 //! ...
 //! spikes_merged 0
+//! breakdown_dropped 0
 //! ```
 //!
-//! Every value is an unsigned decimal integer. Format 1 always has the keys
+//! Every value is an unsigned decimal integer. Format 2 always has the keys
 //! in [`summary_keys`]; a module may add more, which are kept.
 
 use std::collections::BTreeMap;
@@ -66,7 +67,7 @@ pub const SUMMARY_TRAILING_KEYS: [&str; 5] = [
 ];
 
 /// The keys of the wakeup probe, which the module writes last.
-pub const SUMMARY_WAKEUP_KEYS: [&str; 7] = [
+pub const SUMMARY_WAKEUP_KEYS: [&str; 8] = [
     "wakeup_enabled",
     "period_us",
     "wakeup_threshold_us",
@@ -74,9 +75,10 @@ pub const SUMMARY_WAKEUP_KEYS: [&str; 7] = [
     "spikes",
     "spikes_overwritten",
     "spikes_merged",
+    "breakdown_dropped",
 ];
 
-/// Every key a format 1 `summary` must have, in the module's order:
+/// Every key a format 2 `summary` must have, in the module's order:
 /// [`SUMMARY_GLOBAL_KEYS`], then `<prefix>_<kind>` for every prefix of
 /// [`SUMMARY_KIND_PREFIXES`] and every [`Kind`], then
 /// [`SUMMARY_TRAILING_KEYS`], then [`SUMMARY_WAKEUP_KEYS`].
@@ -279,6 +281,13 @@ impl Summary {
     pub fn spikes_merged(&self) -> u64 {
         self.known("spikes_merged")
     }
+
+    /// `breakdown_dropped`: events not kept for a spike's breakdown because
+    /// the event list of its window was full (their time went to a lower
+    /// class).
+    pub fn breakdown_dropped(&self) -> u64 {
+        self.known("breakdown_dropped")
+    }
 }
 
 /// Parses the whole contents of the `summary` file.
@@ -348,7 +357,7 @@ mod tests {
 
     #[test]
     fn has_every_key() {
-        assert_eq!(summary_keys().len(), 10 + 27 + 5 + 7);
+        assert_eq!(summary_keys().len(), 10 + 27 + 5 + 8);
         let s = parse_summary(&complete()).unwrap();
         assert_eq!(s.values().len(), summary_keys().len());
         assert!(s.enabled());
@@ -365,6 +374,7 @@ mod tests {
         assert_eq!(s.spikes(), 46);
         assert_eq!(s.spikes_overwritten(), 47);
         assert_eq!(s.spikes_merged(), 48);
+        assert_eq!(s.breakdown_dropped(), 49);
     }
 
     #[test]
@@ -407,7 +417,17 @@ mod tests {
             .collect();
         assert_eq!(
             parse_summary(&text).unwrap_err(),
-            ParseError::malformed(49, "the file ends without key `spikes_merged`")
+            ParseError::malformed(50, "the file ends without key `spikes_merged`")
+        );
+        // A format 1 summary: everything but the breakdown's key.
+        let text: String = complete()
+            .lines()
+            .filter(|l| !l.starts_with("breakdown_dropped "))
+            .map(|l| l.to_string() + "\n")
+            .collect();
+        assert_eq!(
+            parse_summary(&text).unwrap_err(),
+            ParseError::malformed(50, "the file ends without key `breakdown_dropped`")
         );
     }
 
@@ -443,7 +463,7 @@ mod tests {
         let err = parse_summary(&(complete() + "cpus 3\n")).unwrap_err();
         assert_eq!(
             err,
-            ParseError::malformed(50, "key `cpus` appears twice (first on line 4)")
+            ParseError::malformed(51, "key `cpus` appears twice (first on line 4)")
         );
         // An unknown key is kept, but a long one is not quoted in full.
         let long = "k".repeat(1 << 20);

@@ -6,7 +6,7 @@
 //! leading zeros, then a newline:
 //!
 //! ```text
-//! preemptstat debugfs format 1
+//! preemptstat debugfs format 2
 //! ```
 //!
 //! The final newline may be missing (a reader may get the text from
@@ -35,9 +35,14 @@ pub const VERSION_FILE: &str = "version";
 /// so a reader must refuse every other version. For this one the file reads:
 ///
 /// ```text
-/// preemptstat debugfs format 1
+/// preemptstat debugfs format 2
 /// ```
-pub const SUPPORTED_FORMAT_VERSION: u32 = 1;
+///
+/// Format 2 is format 1 plus the latency breakdown of every spike (the
+/// `spikes_worst`, `spike_parts` and `causes` files, the cause columns of
+/// `spikes` and `breakdown_dropped` in `summary`). This reader reads
+/// format 2 only.
+pub const SUPPORTED_FORMAT_VERSION: u32 = 2;
 
 /// The words before the version number, without the separating space.
 const PREFIX: &str = "preemptstat debugfs format";
@@ -49,7 +54,7 @@ const PREFIX: &str = "preemptstat debugfs format";
 /// newline, so it parses back to itself:
 ///
 /// ```text
-/// preemptstat debugfs format 1
+/// preemptstat debugfs format 2
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FormatVersion(u32);
@@ -58,7 +63,7 @@ impl FormatVersion {
     /// The version this reader supports, [`SUPPORTED_FORMAT_VERSION`].
     pub const SUPPORTED: FormatVersion = FormatVersion(SUPPORTED_FORMAT_VERSION);
 
-    /// The version number, e.g. `1` for `preemptstat debugfs format 1`.
+    /// The version number, e.g. `2` for `preemptstat debugfs format 2`.
     pub fn get(self) -> u32 {
         self.0
     }
@@ -100,14 +105,17 @@ impl FromStr for FormatVersion {
 /// ```
 /// use preemptstat_core::{parse_version, ParseError, VersionSkew};
 ///
-/// assert_eq!(parse_version("preemptstat debugfs format 1\n").unwrap().get(), 1);
+/// assert_eq!(parse_version("preemptstat debugfs format 2\n").unwrap().get(), 2);
 ///
-/// let err = parse_version("preemptstat debugfs format 2\n").unwrap_err();
-/// assert_eq!(err, ParseError::UnsupportedVersion { found: 2, supported: 1 });
+/// let err = parse_version("preemptstat debugfs format 3\n").unwrap_err();
+/// assert_eq!(err, ParseError::UnsupportedVersion { found: 3, supported: 2 });
 /// assert_eq!(err.version_skew(), Some(VersionSkew::Newer));
 ///
+/// let err = parse_version("preemptstat debugfs format 1\n").unwrap_err();
+/// assert_eq!(err.version_skew(), Some(VersionSkew::Older));
+///
 /// assert!(matches!(
-///     parse_version("preemptstat debugfs format 1 extra\n"),
+///     parse_version("preemptstat debugfs format 2 extra\n"),
 ///     Err(ParseError::Malformed { line: 1, .. })
 /// ));
 /// ```
@@ -234,39 +242,39 @@ mod tests {
 
     #[test]
     fn valid_with_newline() {
-        let v = parse_version("preemptstat debugfs format 1\n").unwrap();
-        assert_eq!(v.get(), 1);
+        let v = parse_version("preemptstat debugfs format 2\n").unwrap();
+        assert_eq!(v.get(), 2);
         assert_eq!(v, FormatVersion::SUPPORTED);
     }
 
     #[test]
     fn trailing_newline_is_optional() {
         assert_eq!(
-            parse_version("preemptstat debugfs format 1"),
+            parse_version("preemptstat debugfs format 2"),
             Ok(FormatVersion::SUPPORTED)
         );
     }
 
     #[test]
     fn from_str_and_display_round_trip() {
-        let v: FormatVersion = "preemptstat debugfs format 1\n".parse().unwrap();
-        assert_eq!(v.to_string(), "preemptstat debugfs format 1");
+        let v: FormatVersion = "preemptstat debugfs format 2\n".parse().unwrap();
+        assert_eq!(v.to_string(), "preemptstat debugfs format 2");
         assert_eq!(v.to_string().parse::<FormatVersion>(), Ok(v));
     }
 
     #[test]
     fn extra_line_is_malformed() {
-        assert_malformed("preemptstat debugfs format 1\nmore\n", 2, "extra line");
-        assert_malformed("preemptstat debugfs format 1\n\n", 2, "extra line");
-        assert_malformed("preemptstat debugfs format 1\nx", 2, "extra line");
+        assert_malformed("preemptstat debugfs format 2\nmore\n", 2, "extra line");
+        assert_malformed("preemptstat debugfs format 2\n\n", 2, "extra line");
+        assert_malformed("preemptstat debugfs format 2\nx", 2, "extra line");
     }
 
     #[test]
     fn extra_token_is_malformed() {
-        assert_malformed("preemptstat debugfs format 1 2\n", 1, "after the version");
-        assert_malformed("preemptstat debugfs format 1 \n", 1, "after the version");
-        assert_malformed("preemptstat debugfs format 1\t\n", 1, "after the version");
-        assert_malformed("preemptstat debugfs format 1\r\n", 1, "after the version");
+        assert_malformed("preemptstat debugfs format 2 2\n", 1, "after the version");
+        assert_malformed("preemptstat debugfs format 2 \n", 1, "after the version");
+        assert_malformed("preemptstat debugfs format 2\t\n", 1, "after the version");
+        assert_malformed("preemptstat debugfs format 2\r\n", 1, "after the version");
     }
 
     #[test]
@@ -290,7 +298,7 @@ mod tests {
             parse_version("preemptstat debugfs format 4294967295\n"),
             Err(ParseError::UnsupportedVersion {
                 found: u32::MAX,
-                supported: 1
+                supported: 2
             })
         );
     }
@@ -302,16 +310,16 @@ mod tests {
         assert_malformed("preemptstat debugfs format one\n", 1, "not a decimal");
         assert_malformed("preemptstat debugfs format +1\n", 1, "not a decimal");
         assert_malformed("preemptstat debugfs format -1\n", 1, "not a decimal");
-        assert_malformed("preemptstat debugfs format 1x\n", 1, "not a decimal");
+        assert_malformed("preemptstat debugfs format 2x\n", 1, "not a decimal");
         assert_malformed("preemptstat debugfs format 01\n", 1, "leading zeros");
     }
 
     #[test]
     fn leading_junk_is_malformed() {
-        assert_malformed(" preemptstat debugfs format 1\n", 1, "expected");
-        assert_malformed("xpreemptstat debugfs format 1\n", 1, "expected");
-        assert_malformed("\npreemptstat debugfs format 1\n", 1, "line is empty");
-        assert_malformed("\u{feff}preemptstat debugfs format 1\n", 1, "expected");
+        assert_malformed(" preemptstat debugfs format 2\n", 1, "expected");
+        assert_malformed("xpreemptstat debugfs format 2\n", 1, "expected");
+        assert_malformed("\npreemptstat debugfs format 2\n", 1, "line is empty");
+        assert_malformed("\u{feff}preemptstat debugfs format 2\n", 1, "expected");
     }
 
     #[test]
@@ -321,7 +329,7 @@ mod tests {
         assert_malformed("preemptstat debugfs format  1\n", 1, "exactly one space");
         assert_malformed("preemptstat debugfs format\t1\n", 1, "expected");
         assert_malformed("preemptstat debugfs formats 1\n", 1, "expected");
-        assert_malformed("preemptstat  debugfs format 1\n", 1, "expected");
+        assert_malformed("preemptstat  debugfs format 2\n", 1, "expected");
         assert_malformed("PREEMPTSTAT DEBUGFS FORMAT 1\n", 1, "expected");
     }
 
@@ -339,33 +347,37 @@ mod tests {
 
     #[test]
     fn unsupported_newer() {
-        let err = parse_version("preemptstat debugfs format 2\n").unwrap_err();
+        let err = parse_version("preemptstat debugfs format 3\n").unwrap_err();
         assert_eq!(
             err,
             ParseError::UnsupportedVersion {
-                found: 2,
+                found: 3,
                 supported: SUPPORTED_FORMAT_VERSION
             }
         );
         assert_eq!(err.version_skew(), Some(VersionSkew::Newer));
         assert_eq!(
             err.to_string(),
-            "format version 2 is newer than this reader supports (1)"
+            "format version 3 is newer than this reader, which reads format 2"
         );
     }
 
     #[test]
     fn unsupported_older() {
-        // With version 1 supported no well-formed file can be older (0 is
-        // malformed), so check the error itself for a reader that moved on.
-        let err = ParseError::UnsupportedVersion {
-            found: 1,
-            supported: 3,
-        };
+        // Format 1, the format before the latency breakdown, is well formed
+        // but no longer read.
+        let err = parse_version("preemptstat debugfs format 1\n").unwrap_err();
+        assert_eq!(
+            err,
+            ParseError::UnsupportedVersion {
+                found: 1,
+                supported: 2
+            }
+        );
         assert_eq!(err.version_skew(), Some(VersionSkew::Older));
         assert_eq!(
             err.to_string(),
-            "format version 1 is older than this reader supports (3)"
+            "format version 1 is older than this reader, which reads format 2"
         );
         assert_eq!(VersionSkew::between(1, 3), VersionSkew::Older);
         assert_eq!(VersionSkew::between(4, 3), VersionSkew::Newer);

@@ -1,70 +1,83 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Property tests on hostile input: arbitrary bytes and mutations of the files captured from a VM run (`../preemptstat/tests/fixtures/v1-live`) go to every parser, which returns a model or a short one-line error, never panics.
+//! Property tests on hostile input: arbitrary bytes and mutations of the files captured from a VM run (`../preemptstat/tests/fixtures/v2-live`) go to every parser, which returns a model or a short one-line error, never panics.
 
 use preemptstat_core::{
-    parse_enable, parse_hist, parse_log, parse_period_us, parse_sites, parse_spikes, parse_summary,
-    parse_threshold_us, parse_version, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us,
-    parse_worst, ParseError,
+    parse_causes, parse_enable, parse_hist, parse_log, parse_period_us, parse_sites,
+    parse_spike_parts, parse_spikes, parse_spikes_worst, parse_summary, parse_threshold_us,
+    parse_version, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us, parse_worst,
+    ParseError,
 };
 use proptest::prelude::*;
 
 /// The captured files, by name.
-const FIXTURES: [(&str, &str); 14] = [
+const FIXTURES: [(&str, &str); 17] = [
     (
         "version",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/version"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/version"),
     ),
     (
         "summary",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/summary"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/summary"),
     ),
     (
         "sites",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/sites"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/sites"),
     ),
     (
         "worst",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/worst"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/worst"),
     ),
     (
         "log",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/log"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/log"),
     ),
     (
         "hist",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/hist"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/hist"),
     ),
     (
         "wakeup",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/wakeup"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/wakeup"),
     ),
     (
         "wakeup_hist",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/wakeup_hist"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/wakeup_hist"),
     ),
     (
         "spikes",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/spikes"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/spikes"),
+    ),
+    (
+        "spikes_worst",
+        include_str!("../../preemptstat/tests/fixtures/v2-live/spikes_worst"),
+    ),
+    (
+        "spike_parts",
+        include_str!("../../preemptstat/tests/fixtures/v2-live/spike_parts"),
+    ),
+    (
+        "causes",
+        include_str!("../../preemptstat/tests/fixtures/v2-live/causes"),
     ),
     (
         "enable",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/enable"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/enable"),
     ),
     (
         "threshold_us",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/threshold_us"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/threshold_us"),
     ),
     (
         "wakeup_enable",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/wakeup_enable"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/wakeup_enable"),
     ),
     (
         "period_us",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/period_us"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/period_us"),
     ),
     (
         "wakeup_threshold_us",
-        include_str!("../../preemptstat/tests/fixtures/v1-live/wakeup_threshold_us"),
+        include_str!("../../preemptstat/tests/fixtures/v2-live/wakeup_threshold_us"),
     ),
 ];
 
@@ -118,6 +131,9 @@ fn parse_all(origin: &str, input: &str) -> Result<(), TestCaseError> {
     check(&name("wakeup"), input, parse_wakeup(input))?;
     check(&name("wakeup_hist"), input, parse_wakeup_hist(input))?;
     check(&name("spikes"), input, parse_spikes(input))?;
+    check(&name("spikes_worst"), input, parse_spikes_worst(input))?;
+    check(&name("spike_parts"), input, parse_spike_parts(input))?;
+    check(&name("causes"), input, parse_causes(input))?;
     check(&name("enable"), input, parse_enable(input))?;
     check(&name("threshold_us"), input, parse_threshold_us(input))?;
     check(&name("period_us"), input, parse_period_us(input))?;
@@ -289,6 +305,9 @@ fn fixtures_parse() {
             "wakeup" => parse_wakeup(text).is_ok(),
             "wakeup_hist" => parse_wakeup_hist(text).is_ok(),
             "spikes" => parse_spikes(text).is_ok(),
+            "spikes_worst" => parse_spikes_worst(text).is_ok(),
+            "spike_parts" => parse_spike_parts(text).is_ok(),
+            "causes" => parse_causes(text).is_ok(),
             "enable" | "wakeup_enable" => parse_enable(text).is_ok(),
             "threshold_us" => parse_threshold_us(text).is_ok(),
             "period_us" => parse_period_us(text).is_ok(),

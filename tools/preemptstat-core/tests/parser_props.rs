@@ -2,11 +2,12 @@
 //! Property tests: the record parsers never panic on any input, and models written out in the module's format parse back unchanged.
 
 use preemptstat_core::{
-    escape_comm, parse_enable, parse_hist, parse_log, parse_period_us, parse_sites, parse_spikes,
-    parse_summary, parse_threshold_us, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us,
-    parse_worst, summary_keys, unescape_comm, wakeup_bucket_hi_us, wakeup_bucket_lo_us, Comm,
-    Context, ContextSet, Histogram, Kind, Latency, LatencyHistogram, ParseError, Setting, Symbol,
-    HIST_BUCKETS, WAKEUP_HIST_BUCKETS,
+    escape_comm, parse_causes, parse_enable, parse_hist, parse_log, parse_period_us, parse_sites,
+    parse_spike_parts, parse_spikes, parse_spikes_worst, parse_summary, parse_threshold_us,
+    parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us, parse_worst, summary_keys,
+    unescape_comm, wakeup_bucket_hi_us, wakeup_bucket_lo_us, Breakdown, Cause, Comm, Context,
+    ContextSet, Histogram, Kind, Label, Latency, LatencyHistogram, ParseError, Setting, Symbol,
+    CAUSES, HIST_BUCKETS, WAKEUP_HIST_BUCKETS,
 };
 use proptest::prelude::*;
 
@@ -36,9 +37,16 @@ wakeup_enabled 1
 1 0 0 0 0 0 0 0 0 0 0
 0 irq 17 18 20 2
 1 thread 183 31457280 inf 1
-1 11521993136 5062160 5191943 91 ps_inject/1 irq task 0 _RNvCs57rNj5LhXbl_18preemptstat_inject10inject_irq+0x1c/0x80 [preemptstat_inject] - 137545 irqentry_enter+0x8a/0xd0 wakeup_thread+0xe4/0xad0 [preemptstat]
-0 11615399543 2507713 3545581 0 swapper/0 - - - - - 73780 io_schedule+0x4c/0x70 schedule_timeout+0xa8/0x120
-1 12089993136 9153468 9318454 0 swapper/1 - - - - - - - -
+1 11521993136 5062160 5191943 91 ps_inject/1 irq task 0 _RNvCs57rNj5LhXbl_18preemptstat_inject10inject_irq+0x1c/0x80 [preemptstat_inject] - 137545 irqentry_enter+0x8a/0xd0 wakeup_thread+0xe4/0xad0 [preemptstat] irqsoff 5027160 0 0 61240 0 5027160 0 0 0 68543 35000
+0 11615399543 2507713 3545581 0 swapper/0 - - - - - 73780 io_schedule+0x4c/0x70 schedule_timeout+0xa8/0x120 idle 2100000 0 240000 60000 610000 0 0 0 2100000 127868 407713
+1 12089993136 9153468 9318454 0 swapper/1 - - - - - - - - idle 6774000 0 0 55433 0 0 0 0 6774000 109553 2379468
+part 1 11521993136 1 irqsoff _RNvCs57rNj5LhXbl_18preemptstat_inject10inject_irq+0x1c/0x80 [preemptstat_inject] - - 5027160
+part 1 11521993136 2 task 345 stress FIFO:96 68543
+frame 1 11521993136 0 __schedule+0x86/0xd80
+part 0 11615399543 1 irq 11 virtio0 - 240000
+part 0 11615399543 2 softirq NET_RX - - 60000
+0 nmi 0 0 0
+0 irq 4 1 270000
 ";
 
 /// Checks what every result must satisfy whatever the input: a malformed
@@ -71,6 +79,9 @@ fn parse_all(input: &str) {
     check(input, &parse_wakeup(input));
     check(input, &parse_wakeup_hist(input));
     check(input, &parse_spikes(input));
+    check(input, &parse_spikes_worst(input));
+    check(input, &parse_spike_parts(input));
+    check(input, &parse_causes(input));
     check(input, &parse_enable(input));
     check(input, &parse_threshold_us(input));
     check(input, &parse_period_us(input));
@@ -371,7 +382,7 @@ proptest! {
 
     #[test]
     fn summaries_round_trip(
-        values in prop::collection::vec(any::<u64>(), 49),
+        values in prop::collection::vec(any::<u64>(), 50),
         enabled in any::<bool>(),
         wakeup_enabled in any::<bool>(),
         extra in prop::collection::btree_map("x_[a-z_]{1,10}", any::<u64>(), 0..4),
@@ -395,6 +406,7 @@ proptest! {
         prop_assert_eq!(summary.wakeup_enabled(), wakeup_enabled);
         prop_assert_eq!(summary.seen(Kind::Preempt), values[10]);
         prop_assert_eq!(summary.spikes_merged(), values[48]);
+        prop_assert_eq!(summary.breakdown_dropped(), values[49]);
         for (key, value) in &extra {
             prop_assert_eq!(summary.get(key), Some(*value));
         }
@@ -426,7 +438,29 @@ fn spike_text(s: &preemptstat_core::Spike) -> String {
         Some(o) => text += &format!(" {} {} {}", o.duration_ns, o.start.raw(), o.end.raw()),
         None => text += " - - -",
     }
+    text += &format!(" {} {}", s.cause, s.cause_ns);
+    for ns in s.breakdown.as_array() {
+        text += &format!(" {ns}");
+    }
     text + "\n"
+}
+
+/// A breakdown of up to ten classes whose sum fits a `u64`, with a cause
+/// that has time (none when nothing has).
+fn breakdown() -> impl Strategy<Value = (Breakdown, Cause, u64)> {
+    (
+        prop::array::uniform10(prop_oneof![Just(0u64), 0..u64::MAX / 16]),
+        any::<usize>(),
+        any::<u64>(),
+    )
+        .prop_map(|(ns, pick, r)| {
+            let with_time: Vec<usize> = (0..CAUSES).filter(|&i| ns[i] > 0).collect();
+            let (cause, cause_ns) = match with_time.get(pick % with_time.len().max(1)) {
+                Some(&i) => (Cause::ALL[i], 1 + r % ns[i]),
+                None => (Cause::ALL[pick % CAUSES], 0),
+            };
+            (Breakdown::new(ns), cause, cause_ns)
+        })
 }
 
 fn blame() -> impl Strategy<Value = Option<preemptstat_core::Blame>> {
@@ -465,22 +499,33 @@ fn other() -> impl Strategy<Value = Option<preemptstat_core::OtherSection>> {
 fn spike() -> impl Strategy<Value = preemptstat_core::Spike> {
     (
         any::<[u32; 2]>(),
-        any::<[u64; 3]>(),
+        any::<[u64; 2]>(),
         comm(),
         blame(),
         other(),
+        breakdown(),
     )
         .prop_map(
-            |([cpu, pid], [expiry_ns, irq_latency_ns, thread_latency_ns], comm, blame, other)| {
+            |(
+                [cpu, pid],
+                [expiry_ns, irq_latency_ns],
+                comm,
+                blame,
+                other,
+                (breakdown, cause, cause_ns),
+            )| {
                 preemptstat_core::Spike {
                     cpu,
                     expiry_ns,
                     irq_latency_ns,
-                    thread_latency_ns,
+                    thread_latency_ns: breakdown.total() as u64,
                     pid,
                     comm,
                     blame,
                     other,
+                    cause,
+                    cause_ns,
+                    breakdown,
                 }
             },
         )
@@ -500,7 +545,10 @@ proptest! {
     #![proptest_config(config(256))]
 
     #[test]
-    fn spike_lines_round_trip(spikes in prop::collection::vec(spike(), 0..4)) {
+    fn spike_lines_round_trip(mut spikes in prop::collection::vec(spike(), 0..4)) {
+        // A spike (CPU and expiry) comes once.
+        let mut keys = std::collections::BTreeSet::new();
+        spikes.retain(|s| keys.insert(s.key()));
         let text: String = spikes.iter().map(spike_text).collect();
         prop_assert_eq!(parse_spikes(&text).unwrap(), spikes);
     }
@@ -519,7 +567,7 @@ proptest! {
             5..11,
         ),
     ) {
-        let text = format!("1 2 3 4 5 comm {}\n", tail.join(" "));
+        let text = format!("1 2 3 4 5 comm {} switch 4 0 0 0 0 0 0 0 0 4 0\n", tail.join(" "));
         let result = parse_spikes(&text);
         check(&text, &result);
         if let Ok(spikes) = result {
@@ -566,6 +614,61 @@ proptest! {
         for (cpu, (irq, thread)) in &hists {
             prop_assert_eq!(&parsed.get_or_empty(*cpu, Latency::Irq), irq);
             prop_assert_eq!(&parsed.get_or_empty(*cpu, Latency::Thread), thread);
+        }
+    }
+}
+
+/// A part's `id name extra` fields as the module writes them.
+fn label_text(label: &Label) -> String {
+    let sym = |s: &Symbol| s.raw().to_string();
+    match label {
+        Label::None => "- - -".into(),
+        Label::Nmi { handler } => format!("- {} -", sym(handler)),
+        Label::Device { irq, name } => format!("{irq} {} -", name.escaped()),
+        Label::Vector(v) => format!("{v} - -"),
+        Label::Hrtimer { callback } => format!("hrtimer {} -", sym(callback)),
+        Label::Softirq(v) => format!("{v} - -"),
+        Label::Section { start, end } => format!(
+            "{} {} -",
+            sym(start),
+            end.as_ref().map_or("-".to_string(), sym)
+        ),
+        Label::Task {
+            pid,
+            comm,
+            policy,
+            prio,
+        } => format!("{pid} {} {policy}:{prio}", comm.escaped()),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Part lines whose class and label fields are any mix of the format's
+    /// words: never a panic, and a line that parses is exactly how the
+    /// module would write what it parsed to (so a label that does not fit
+    /// its class is always rejected).
+    #[test]
+    fn accepted_part_lines_are_canonical(
+        class in prop::sample::select(Cause::ALL.iter().map(|c| c.name()).collect::<Vec<_>>()),
+        label in prop::collection::vec(
+            prop::sample::select(vec![
+                "-", "11", "virtio0", "hrtimer", "local_timer", "NET_RX", "a+0x1/0x2", "[m]",
+                "?", "FIFO:96", "OTHER:-5", "RR:0", "?:3", "x\\x20y",
+            ]),
+            1..6,
+        ),
+    ) {
+        let text = format!("part 0 1 1 {class} {} 5\n", label.join(" "));
+        let result = parse_spike_parts(&text);
+        check(&text, &result);
+        if let Ok(parts) = result {
+            let p = &parts.iter().next().unwrap().parts[0];
+            prop_assert_eq!(
+                format!("part 0 1 1 {} {} {}\n", p.cause, label_text(&p.label), p.ns),
+                text
+            );
         }
     }
 }

@@ -25,7 +25,7 @@ Examples:
   preemptstat sites --filter my_driver    Sites in functions or modules matching my_driver
   preemptstat worst --stacks              The longest sections with their stacks
   preemptstat hist --kind preempt         Histogram of preempt-off sections
-  preemptstat wakeup                      Wakeup latency per CPU and the late wakeups, with blame
+  preemptstat wakeup                      Wakeup latency per CPU, the late wakeups by cause, with blame
   preemptstat wakeup --hist --cpu 1       The same for CPU 1, with latency histograms
   preemptstat sites --sort spikes         Sites blamed for the most late wakeups first
   preemptstat sites --json                All sites as JSON
@@ -99,7 +99,7 @@ pub enum Command {
     Log(LogArgs),
     /// Print the log2 histograms of section durations as bars.
     Hist(HistArgs),
-    /// Print the wakeup probe's latency per CPU and the late wakeups (spikes) with the section blamed.
+    /// Print the wakeup probe's latency per CPU, the time of its late wakeups (spikes) by cause, and each spike with the section blamed and its breakdown, then the worst spikes.
     Wakeup(WakeupArgs),
     /// Print the module's debugfs format version and check this reader supports it.
     Version(VersionArgs),
@@ -185,7 +185,7 @@ pub struct SitesArgs {
     #[arg(long, value_name = "SUBSTR")]
     pub filter: Option<String>,
 
-    /// Print JSON instead: {"version":1,"sections":[...]}.
+    /// Print JSON instead: {"version":2,"sections":[...]}.
     #[arg(long)]
     pub json: bool,
 }
@@ -209,7 +209,7 @@ pub struct WorstArgs {
     #[arg(long)]
     pub stacks: bool,
 
-    /// Print JSON instead (stacks included): {"version":1,"worst":[...]}.
+    /// Print JSON instead (stacks included): {"version":2,"worst":[...]}.
     #[arg(long)]
     pub json: bool,
 }
@@ -217,7 +217,7 @@ pub struct WorstArgs {
 /// Options of `preemptstat log`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
 pub struct LogArgs {
-    /// Print JSON instead: {"version":1,"log":[...]}.
+    /// Print JSON instead: {"version":2,"log":[...]}.
     #[arg(long)]
     pub json: bool,
 }
@@ -238,7 +238,7 @@ pub struct HistArgs {
     #[arg(long, value_name = "N", default_value_t = 10, requires = "site")]
     pub limit: usize,
 
-    /// Print JSON instead: {"version":1,"hist":{...}}.
+    /// Print JSON instead: {"version":2,"hist":{...}}.
     #[arg(long)]
     pub json: bool,
 }
@@ -250,11 +250,11 @@ pub struct WakeupArgs {
     #[arg(long)]
     pub hist: bool,
 
-    /// Only this CPU (its statistics, spikes and histograms).
+    /// Only this CPU (its statistics, causes, spikes and histograms).
     #[arg(long, value_name = "N")]
     pub cpu: Option<u32>,
 
-    /// Print JSON instead (histograms included): {"version":1,"wakeup":{...}}.
+    /// Print JSON instead (histograms and breakdowns included): {"version":2,"wakeup":{...}}.
     #[arg(long)]
     pub json: bool,
 }
@@ -402,7 +402,7 @@ pub enum PlotWhat {
         after_long_help = "Example:\n  preemptstat plot hist --kind preempt --output preempt.svg"
     )]
     Hist(PlotHistArgs),
-    /// The late wakeups (expiry time vs thread latency) with the threshold line, and the thread latency histogram.
+    /// The late wakeups (expiry time vs thread latency) with the threshold line, their latency split by cause, and the thread latency histogram.
     #[command(
         after_long_help = "Example:\n  preemptstat plot wakeup --cpu 0 --output wakeup-cpu0.svg"
     )]
@@ -456,7 +456,7 @@ pub struct CompletionsArgs {
     pub shell: ShellArg,
 }
 
-/// The JSON form of `preemptstat version --json`: `{"version":1}`.
+/// The JSON form of `preemptstat version --json`: `{"version":2}`.
 #[derive(Debug, Serialize)]
 struct VersionJson {
     version: u32,
@@ -505,8 +505,8 @@ impl Cli {
 /// preemptstat: over 5000 us: wakeup cpu 0 thread max 8.91 ms (8911872 ns)
 /// ```
 ///
-/// `preemptstat version` writes `format version: 1 (reader supports 1)`,
-/// and with `--json` `{"version":1}`.
+/// `preemptstat version` writes `format version: 2 (reader supports 2)`,
+/// and with `--json` `{"version":2}`.
 ///
 /// # Errors
 ///
@@ -893,7 +893,7 @@ mod tests {
 
     fn live() -> String {
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/v1-live")
+            .join("tests/fixtures/v2-live")
             .to_str()
             .unwrap()
             .to_string()
@@ -1045,16 +1045,16 @@ mod tests {
     #[test]
     fn run_reports_version_text_and_json() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("version"), "preemptstat debugfs format 1\n").unwrap();
+        std::fs::write(dir.path().join("version"), "preemptstat debugfs format 2\n").unwrap();
         let root = dir.path().to_str().unwrap();
 
         let (result, out, _) = run_args(&["--root", root, "version"]);
         assert_eq!(result.unwrap(), Status::Success);
-        assert_eq!(out, "format version: 1 (reader supports 1)\n");
+        assert_eq!(out, "format version: 2 (reader supports 2)\n");
 
         let (result, out, _) = run_args(&["--root", root, "version", "--json"]);
         assert_eq!(result.unwrap(), Status::Success);
-        assert_eq!(out, "{\"version\":1}\n");
+        assert_eq!(out, "{\"version\":2}\n");
     }
 
     #[test]
@@ -1063,7 +1063,7 @@ mod tests {
         // No site is over 9 ms, but CPU 1's wakeups are.
         let (result, out, diag) = run_args(&["--root", &root, "--fail-over-us", "9000", "version"]);
         assert_eq!(result.unwrap(), Status::OverThreshold);
-        assert_eq!(out, "format version: 1 (reader supports 1)\n");
+        assert_eq!(out, "format version: 2 (reader supports 2)\n");
         assert_eq!(
             diag,
             "preemptstat: over 9000 us: wakeup cpu 1 thread max 9.32 ms (9318454 ns)\n\
@@ -1078,7 +1078,7 @@ mod tests {
             "--json",
         ]);
         assert_eq!(result.unwrap(), Status::OverThreshold);
-        assert_eq!(out, "{\"version\":1}\n");
+        assert_eq!(out, "{\"version\":2}\n");
     }
 
     #[test]
@@ -1168,7 +1168,7 @@ mod tests {
     fn set_and_reset_write_through_the_source() {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in [
-            ("version", "preemptstat debugfs format 1\n"),
+            ("version", "preemptstat debugfs format 2\n"),
             ("enable", "0\n"),
             ("threshold_us", "500\n"),
             ("wakeup_enable", "1\n"),

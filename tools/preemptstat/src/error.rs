@@ -105,7 +105,7 @@ pub enum Error {
 
     /// The module writes a format version this reader does not support.
     #[error(
-        "{}: format version {found} is {} than this reader supports ({supported}): {}",
+        "{}: format version {found} is {} than this reader, which reads format {supported}: {}",
         path.display(),
         VersionSkew::between(*found, *supported),
         skew_fix(VersionSkew::between(*found, *supported))
@@ -344,14 +344,14 @@ mod tests {
         let newer = Error::from_parse(
             p(),
             ParseError::UnsupportedVersion {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
             },
         );
         assert_eq!(
             newer.to_string(),
-            "/sys/kernel/debug/preemptstat/version: format version 2 is newer than this \
-             reader supports (1): update preemptstat"
+            "/sys/kernel/debug/preemptstat/version: format version 3 is newer than this \
+             reader, which reads format 2: update preemptstat"
         );
         let older = Error::from_parse(
             p(),
@@ -363,7 +363,8 @@ mod tests {
         assert_eq!(
             older.to_string(),
             "/sys/kernel/debug/preemptstat/version: format version 1 is older than this \
-             reader supports (2): load a matching preemptstat.ko or use an older preemptstat"
+             reader, which reads format 2: load a matching preemptstat.ko or use an older \
+             preemptstat"
         );
     }
 

@@ -6,7 +6,7 @@
 //!
 //! | member     | printed by                 | type                                    |
 //! |------------|----------------------------|-----------------------------------------|
-//! | `version`  | every command              | number: the debugfs format version (1)  |
+//! | `version`  | every command              | number: the debugfs format version (2)  |
 //! | `summary`  | `report`                   | object: every `summary` key → number    |
 //! | `sections` | `report`, `sites`          | array of [`JsonSite`]                   |
 //! | `worst`    | `report`, `worst`          | array of [`JsonWorst`]                  |
@@ -22,17 +22,43 @@
 //!            "irq": {"count": N, "min_ns": N, "avg_ns": N, "max_ns": N},
 //!            "thread": {"count": N, "min_ns": N, "avg_ns": N, "max_ns": N},
 //!            "missed": N, "spikes": N,
-//!            "hist": {"irq": [[lo_us, hi_us|null, count], ...], "thread": [...]}}, ...],
-//!  "spikes": [{"cpu": N, "expiry_ns": N, "irq_latency_ns": N, "thread_latency_ns": N,
-//!              "task": {"comm": "...", "pid": N},
-//!              "blame": null | {"kind": "preempt"|"irq", "context": "...",
-//!                               "start": "...", "end": "..."|null, "open_ns": N},
-//!              "other": null | {"start": "...", "end": "...", "duration_ns": N}}, ...]}
+//!            "hist": {"irq": [[lo_us, hi_us|null, count], ...], "thread": [...]},
+//!            "causes": null | {"nmi": {"spikes": N, "dominant": N, "total_ns": N},
+//!                              "irq": {...}, ... "unaccounted": {...}}}, ...],
+//!  "spikes": [SPIKE, ...],
+//!  "spikes_worst": [SPIKE, ...]}
 //! ```
 //!
-//! with the wakeup histograms listing only their non-empty buckets, and the
-//! spikes oldest first. `wakeup --cpu N` keeps only CPU N in `cpus` and
-//! `spikes`.
+//! where each SPIKE is
+//!
+//! ```text
+//! {"cpu": N, "expiry_ns": N, "irq_latency_ns": N, "thread_latency_ns": N,
+//!  "task": {"comm": "...", "pid": N},
+//!  "blame": null | {"kind": "preempt"|"irq", "context": "...",
+//!                   "start": "...", "end": "..."|null, "open_ns": N},
+//!  "other": null | {"start": "...", "end": "...", "duration_ns": N},
+//!  "cause": {"class": "...", "id": "..."|null, "name": "..."|null, "extra": "..."|null,
+//!            "ns": N, "pct": X},
+//!  "breakdown": {"nmi": N, "irq": N, "timer": N, "softirq": N, "irqsoff": N,
+//!                "preemptoff": N, "task": N, "idle": N, "switch": N, "unaccounted": N},
+//!  "parts": [{"rank": N, "class": "...", "id": ..., "name": ..., "extra": ..., "ns": N}, ...],
+//!  "stack": ["...", ...]}
+//! ```
+//!
+//! with the wakeup histograms listing only their non-empty buckets, the
+//! spikes oldest first and the worst spikes worst first. `wakeup --cpu N`
+//! keeps only CPU N in `cpus`, `spikes` and `spikes_worst`.
+//!
+//! A spike's `cause` is its largest part: its class, `id`, `name` and
+//! `extra` (from `spike_parts`, `null` where the file has `-` or has no
+//! parts of the spike), its time and its share of the thread latency in
+//! percent with one decimal. `breakdown` has the time of every class, in
+//! class order; they add up to `thread_latency_ns`. `parts` are the labelled
+//! parts, largest first (rank 1 is the cause), and `stack` the stack of the
+//! longest task part's task when it was switched out, innermost first
+//! (both empty when `spike_parts` has none). A CPU's `causes` totals every
+//! spike of this generation, merged ones included; it is `null` for a CPU
+//! the `causes` file does not list.
 //!
 //! Symbols (`start`, `end`, `stack`) are strings
 //! `function+0xoff/0xsize [module]` with Rust names demangled, or `?`.
@@ -44,10 +70,12 @@
 use std::collections::BTreeMap;
 
 use preemptstat_core::{
-    bucket_hi_us, bucket_lo_us, wakeup_bucket_hi_us, wakeup_bucket_lo_us, Blame, CpuWakeup,
-    Histogram, Kind, Latency, LatencyStats, OtherSection, SectionRecord, Site, Snapshot, Spike,
-    WorstSection, HIST_BUCKETS,
+    bucket_hi_us, bucket_lo_us, wakeup_bucket_hi_us, wakeup_bucket_lo_us, Blame, Breakdown, Cause,
+    CauseTotals, CpuCauses, CpuWakeup, Histogram, Kind, Label, Latency, LatencyStats, OtherSection,
+    Part, SectionRecord, Site, Snapshot, Spike, SpikeBreakdown, WorstSection, HIST_BUCKETS,
 };
+
+use crate::units::pct_tenths;
 use serde::Serialize;
 
 /// The top-level object.
@@ -276,7 +304,7 @@ impl JsonHistograms {
 }
 
 /// The wakeup probe: its settings, per-CPU statistics and spikes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JsonWakeup {
     /// Whether the probe is running (`wakeup_enabled` of `summary`).
     pub enabled: bool,
@@ -288,6 +316,8 @@ pub struct JsonWakeup {
     pub cpus: Vec<JsonWakeupCpu>,
     /// The spikes, oldest first.
     pub spikes: Vec<JsonSpike>,
+    /// The worst spikes by thread latency, worst first.
+    pub spikes_worst: Vec<JsonSpike>,
 }
 
 impl JsonWakeup {
@@ -308,7 +338,13 @@ impl JsonWakeup {
                 .spikes
                 .iter()
                 .filter(|s| wanted(s.cpu))
-                .map(JsonSpike::from)
+                .map(|s| JsonSpike::new(snapshot, s))
+                .collect(),
+            spikes_worst: snapshot
+                .spikes_worst
+                .iter()
+                .filter(|s| wanted(s.cpu))
+                .map(|s| JsonSpike::new(snapshot, s))
                 .collect(),
         }
     }
@@ -329,6 +365,9 @@ pub struct JsonWakeupCpu {
     pub spikes: u64,
     /// The latency histograms.
     pub hist: JsonWakeupHist,
+    /// The totals of each cause class, `null` if the `causes` file does
+    /// not list the CPU.
+    pub causes: Option<JsonCauses>,
 }
 
 impl JsonWakeupCpu {
@@ -355,6 +394,7 @@ impl JsonWakeupCpu {
                 irq: hist(Latency::Irq),
                 thread: hist(Latency::Thread),
             },
+            causes: snapshot.causes_cpu(cpu.cpu).map(JsonCauses::from),
         }
     }
 }
@@ -394,7 +434,7 @@ pub struct JsonWakeupHist {
 }
 
 /// One late wakeup.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JsonSpike {
     /// The CPU.
     pub cpu: u32,
@@ -410,10 +450,20 @@ pub struct JsonSpike {
     pub blame: Option<JsonBlame>,
     /// The largest other section in the latency window, or `null`.
     pub other: Option<JsonOther>,
+    /// The largest part.
+    pub cause: JsonCause,
+    /// The time of every class.
+    pub breakdown: JsonBreakdown,
+    /// The labelled parts, largest first.
+    pub parts: Vec<JsonPart>,
+    /// The stack of the longest task part's task, innermost first.
+    pub stack: Vec<String>,
 }
 
-impl From<&Spike> for JsonSpike {
-    fn from(s: &Spike) -> Self {
+impl JsonSpike {
+    /// The entry of `s`, with its parts from `snapshot`.
+    pub fn new(snapshot: &Snapshot, s: &Spike) -> Self {
+        let parts = snapshot.parts_of(s);
         JsonSpike {
             cpu: s.cpu,
             expiry_ns: s.expiry_ns,
@@ -425,6 +475,207 @@ impl From<&Spike> for JsonSpike {
             },
             blame: s.blame.as_ref().map(JsonBlame::from),
             other: s.other.as_ref().map(JsonOther::from),
+            cause: JsonCause::new(s, parts),
+            breakdown: JsonBreakdown::from(&s.breakdown),
+            parts: parts.map_or_else(Vec::new, |b| b.parts.iter().map(JsonPart::from).collect()),
+            stack: parts.map_or_else(Vec::new, |b| {
+                b.stack.iter().map(|f| f.to_string()).collect()
+            }),
+        }
+    }
+}
+
+/// The `id`, `name` and `extra` of a part for JSON: symbols demangled,
+/// names as their bytes in UTF-8 (invalid bytes become U+FFFD), `None` for
+/// `-`.
+fn label_fields(label: &Label) -> [Option<String>; 3] {
+    match label {
+        Label::Device { irq, name } => [
+            Some(irq.to_string()),
+            Some(name.to_string_lossy().into_owned()),
+            None,
+        ],
+        Label::Task {
+            pid,
+            comm,
+            policy,
+            prio,
+        } => [
+            Some(pid.to_string()),
+            Some(comm.to_string_lossy().into_owned()),
+            Some(format!("{policy}:{prio}")),
+        ],
+        other => other.fields(),
+    }
+}
+
+/// A spike's cause: its largest part.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JsonCause {
+    /// The class.
+    pub class: &'static str,
+    /// The part's `id`, `null` for none or without parts.
+    pub id: Option<String>,
+    /// The part's `name`, `null` for none or without parts.
+    pub name: Option<String>,
+    /// The part's `extra`, `null` for none or without parts.
+    pub extra: Option<String>,
+    /// The part's time.
+    pub ns: u64,
+    /// Its share of the thread latency, in percent with one decimal.
+    pub pct: f64,
+}
+
+impl JsonCause {
+    /// The cause of `s`, labelled from its rank 1 part in `parts`.
+    fn new(s: &Spike, parts: Option<&SpikeBreakdown>) -> Self {
+        let [id, name, extra] = parts
+            .and_then(|b| b.parts.first())
+            .map_or([None, None, None], |p| label_fields(&p.label));
+        JsonCause {
+            class: s.cause.name(),
+            id,
+            name,
+            extra,
+            ns: s.cause_ns,
+            pct: pct_tenths(s.cause_ns, s.thread_latency_ns),
+        }
+    }
+}
+
+/// The time of each class of a spike, in class order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct JsonBreakdown {
+    /// NMI handlers.
+    pub nmi: u64,
+    /// Other hard interrupts.
+    pub irq: u64,
+    /// The probe's own timer interrupt.
+    pub timer: u64,
+    /// Softirqs.
+    pub softirq: u64,
+    /// Sections opened by disabling interrupts.
+    pub irqsoff: u64,
+    /// Sections opened by disabling preemption.
+    pub preemptoff: u64,
+    /// Other tasks.
+    pub task: u64,
+    /// The CPU idle.
+    pub idle: u64,
+    /// The wakeup and switch.
+    pub switch: u64,
+    /// Before the timer interrupt, unexplained.
+    pub unaccounted: u64,
+}
+
+impl From<&Breakdown> for JsonBreakdown {
+    fn from(b: &Breakdown) -> Self {
+        JsonBreakdown {
+            nmi: b.get(Cause::Nmi),
+            irq: b.get(Cause::Irq),
+            timer: b.get(Cause::Timer),
+            softirq: b.get(Cause::Softirq),
+            irqsoff: b.get(Cause::Irqsoff),
+            preemptoff: b.get(Cause::Preemptoff),
+            task: b.get(Cause::Task),
+            idle: b.get(Cause::Idle),
+            switch: b.get(Cause::Switch),
+            unaccounted: b.get(Cause::Unaccounted),
+        }
+    }
+}
+
+/// One labelled part of a spike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsonPart {
+    /// 1 for the largest.
+    pub rank: u32,
+    /// The class.
+    pub class: &'static str,
+    /// `id`, `null` for none.
+    pub id: Option<String>,
+    /// `name`, `null` for none.
+    pub name: Option<String>,
+    /// `extra`, `null` for none.
+    pub extra: Option<String>,
+    /// Its time.
+    pub ns: u64,
+}
+
+impl From<&Part> for JsonPart {
+    fn from(p: &Part) -> Self {
+        let [id, name, extra] = label_fields(&p.label);
+        JsonPart {
+            rank: p.rank,
+            class: p.cause.name(),
+            id,
+            name,
+            extra,
+            ns: p.ns,
+        }
+    }
+}
+
+/// The totals of one class on one CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct JsonCauseTotals {
+    /// Spikes in which the class had time.
+    pub spikes: u64,
+    /// Spikes whose cause was of this class.
+    pub dominant: u64,
+    /// Its time over all spikes.
+    pub total_ns: u64,
+}
+
+impl From<&CauseTotals> for JsonCauseTotals {
+    fn from(t: &CauseTotals) -> Self {
+        JsonCauseTotals {
+            spikes: t.spikes,
+            dominant: t.dominant,
+            total_ns: t.total_ns,
+        }
+    }
+}
+
+/// The totals of every class on one CPU, in class order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct JsonCauses {
+    /// NMI handlers.
+    pub nmi: JsonCauseTotals,
+    /// Other hard interrupts.
+    pub irq: JsonCauseTotals,
+    /// The probe's own timer interrupt.
+    pub timer: JsonCauseTotals,
+    /// Softirqs.
+    pub softirq: JsonCauseTotals,
+    /// Sections opened by disabling interrupts.
+    pub irqsoff: JsonCauseTotals,
+    /// Sections opened by disabling preemption.
+    pub preemptoff: JsonCauseTotals,
+    /// Other tasks.
+    pub task: JsonCauseTotals,
+    /// The CPU idle.
+    pub idle: JsonCauseTotals,
+    /// The wakeup and switch.
+    pub switch: JsonCauseTotals,
+    /// Before the timer interrupt, unexplained.
+    pub unaccounted: JsonCauseTotals,
+}
+
+impl From<&CpuCauses> for JsonCauses {
+    fn from(c: &CpuCauses) -> Self {
+        let t = |cause| JsonCauseTotals::from(c.get(cause));
+        JsonCauses {
+            nmi: t(Cause::Nmi),
+            irq: t(Cause::Irq),
+            timer: t(Cause::Timer),
+            softirq: t(Cause::Softirq),
+            irqsoff: t(Cause::Irqsoff),
+            preemptoff: t(Cause::Preemptoff),
+            task: t(Cause::Task),
+            idle: t(Cause::Idle),
+            switch: t(Cause::Switch),
+            unaccounted: t(Cause::Unaccounted),
         }
     }
 }

@@ -4,15 +4,26 @@
 //! Every bar is a `<rect class="bar">`, every spike a
 //! `<circle class="spike">`, the threshold a `<line class="threshold">`;
 //! bar heights use a log10 scale (count 1 is the smallest visible bar).
+//! The wakeup chart's breakdown panel stacks one `<rect class="cause">` per
+//! class with time for every spike, coloured by class ([`CAUSE_COLORS`]),
+//! with a `<rect class="legend">` per class shown.
 
 use std::fmt::Write as _;
 
 use preemptstat_core::{
-    bucket_hi_us, bucket_lo_us, wakeup_bucket_hi_us, wakeup_bucket_lo_us, Kind, Latency,
-    LatencyHistogram, Snapshot, WAKEUP_HIST_BUCKETS,
+    bucket_hi_us, bucket_lo_us, wakeup_bucket_hi_us, wakeup_bucket_lo_us, Cause, Kind, Latency,
+    LatencyHistogram, Snapshot, Spike, CAUSES, WAKEUP_HIST_BUCKETS,
 };
 
-use crate::units::format_ns;
+use crate::units::{format_ns, format_pct};
+
+/// The fill of each cause class in the breakdown panel, in class order
+/// (nmi, irq, timer, softirq, irqsoff, preemptoff, task, idle, switch,
+/// unaccounted).
+pub const CAUSE_COLORS: [&str; CAUSES] = [
+    "#9c755f", "#e15759", "#f28e2b", "#edc948", "#b07aa1", "#ff9da7", "#4e79a7", "#bab0ac",
+    "#59a14f", "#76b7b2",
+];
 
 /// The width of the image.
 const WIDTH: f64 = 900.0;
@@ -169,11 +180,76 @@ pub fn hist_svg(snapshot: &Snapshot, kinds: &[Kind]) -> String {
     svg.finish()
 }
 
+/// Draws the breakdown panel at `top`: one bar per spike of `spikes`, in
+/// their order, its height the thread latency, stacked from the bottom with
+/// the time of each class in class order; a legend of the classes shown
+/// goes under the x axis.
+fn breakdown_panel(svg: &mut Svg, top: f64, which: &str, spikes: &[&Spike]) {
+    let title = format!("{which}: thread latency of each late wakeup by cause");
+    let (x0, y0, w, h) = svg.axes(top, &title, "thread latency (us)");
+    svg.text(
+        x0 + w / 2.0,
+        y0 + 18.0,
+        "middle",
+        12,
+        &format!("late wakeups, oldest first ({})", spikes.len()),
+    );
+    let y_max = spikes
+        .iter()
+        .map(|s| s.thread_latency_ns as f64 / 1e3)
+        .fold(1.0, f64::max)
+        * 1.1;
+    svg.text(x0 - 6.0, y0 - h + 4.0, "end", 11, &format!("{y_max:.0}"));
+    svg.text(x0 - 6.0, y0 + 4.0, "end", 11, "0");
+    if spikes.is_empty() {
+        svg.text(x0 + w / 2.0, y0 - h / 2.0, "middle", 14, "no data");
+        return;
+    }
+    let slot = w / spikes.len() as f64;
+    let mut shown = [false; CAUSES];
+    for (i, s) in spikes.iter().enumerate() {
+        let x = x0 + slot * i as f64 + slot * 0.1;
+        let mut bottom_us = 0.0;
+        for (cause, ns) in s.breakdown.nonzero() {
+            shown[cause.index()] = true;
+            let us = ns as f64 / 1e3;
+            let (y_lo, y_hi) = (
+                y0 - h * bottom_us / y_max,
+                y0 - h * (bottom_us + us) / y_max,
+            );
+            bottom_us += us;
+            let _ = writeln!(
+                svg.body,
+                r#"<rect class="cause" data-cause="{cause}" x="{x:.1}" y="{y_hi:.2}" width="{:.1}" height="{:.2}" fill="{}"><title>CPU {} at {:.6} s: {cause} {} ({})</title></rect>"#,
+                slot * 0.8,
+                y_lo - y_hi,
+                CAUSE_COLORS[cause.index()],
+                s.cpu,
+                s.expiry_ns as f64 / 1e9,
+                xml_escape(&format_ns(ns)),
+                xml_escape(&format_pct(ns, s.thread_latency_ns)),
+            );
+        }
+    }
+    let mut x = x0;
+    for cause in Cause::ALL.into_iter().filter(|c| shown[c.index()]) {
+        let _ = writeln!(
+            svg.body,
+            r#"<rect class="legend" data-cause="{cause}" x="{x:.1}" y="{:.1}" width="10" height="10" fill="{}"/>"#,
+            y0 + 31.0,
+            CAUSE_COLORS[cause.index()]
+        );
+        svg.text(x + 14.0, y0 + 40.0, "start", 11, cause.name());
+        x += 26.0 + 7.0 * cause.name().len() as f64;
+    }
+}
+
 /// The late wakeups of `cpus` as points (expiry in s, thread latency in
-/// µs) with a threshold line at `threshold_us` (none if 0), and the thread
-/// latency histogram of those CPUs summed as a second panel.
+/// µs) with a threshold line at `threshold_us` (none if 0), their latency
+/// split by cause as stacked bars in a second panel, and the thread
+/// latency histogram of those CPUs summed as a third.
 pub fn wakeup_svg(snapshot: &Snapshot, cpus: &[u32], threshold_us: u64) -> String {
-    let mut svg = Svg::new(2);
+    let mut svg = Svg::new(3);
     let spikes: Vec<_> = snapshot
         .spikes
         .iter()
@@ -245,6 +321,8 @@ pub fn wakeup_svg(snapshot: &Snapshot, cpus: &[u32], threshold_us: u64) -> Strin
         );
     }
 
+    breakdown_panel(&mut svg, PANEL_HEIGHT, &which, &spikes);
+
     let mut sum = LatencyHistogram::from_counts([0; WAKEUP_HIST_BUCKETS]);
     for &cpu in cpus {
         if let Some(hist) = snapshot.wakeup_hist.get(cpu, Latency::Thread) {
@@ -265,7 +343,7 @@ pub fn wakeup_svg(snapshot: &Snapshot, cpus: &[u32], threshold_us: u64) -> Strin
         None => Vec::new(),
     };
     svg.bars(
-        PANEL_HEIGHT,
+        PANEL_HEIGHT * 2.0,
         &format!(
             "{which}: thread latency histogram ({} wakeups)",
             sum.total()

@@ -15,6 +15,10 @@
 //! | `preemptstat_wakeup_latency_avg_seconds` | gauge     | `cpu`, `latency`           |
 //! | `preemptstat_wakeup_missed_total`        | counter   | `cpu`                      |
 //! | `preemptstat_wakeup_spikes_total`        | counter   | `cpu`                      |
+//! | `preemptstat_wakeup_cause_seconds_total` | counter   | `cpu`, `cause`             |
+//! | `preemptstat_wakeup_cause_spikes_total`  | counter   | `cpu`, `cause`             |
+//! | `preemptstat_wakeup_cause_dominant_total` | counter  | `cpu`, `cause`             |
+//! | `preemptstat_wakeup_breakdown_dropped_total` | counter | (none)                   |
 //! | `preemptstat_site_max_seconds`           | gauge     | `kind`, `function`, `module` |
 //! | `preemptstat_site_sections`              | gauge     | `kind`, `function`, `module` |
 //!
@@ -25,11 +29,16 @@
 //! functions per kind by max, sites of the same function (demangled,
 //! without offset and size) aggregated: the max of their maxima and the
 //! sum of their counts; `module` is empty for the kernel image.
+//!
+//! The cause families have one series per CPU of the `causes` file and
+//! cause class (all ten, in class order, zeros included, so that a series
+//! never disappears): the class's time in all spikes, the spikes it had
+//! time in, and the spikes it was the cause (largest part) of.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use preemptstat_core::{bucket_hi_us, Kind, Latency, Snapshot, HIST_BUCKETS};
+use preemptstat_core::{bucket_hi_us, CauseTotals, Kind, Latency, Snapshot, HIST_BUCKETS};
 
 /// The default number of functions per kind in the site gauges.
 pub const DEFAULT_TOP: usize = 10;
@@ -224,6 +233,42 @@ pub fn render(snapshot: &Snapshot, top: usize) -> String {
     for cpu in &snapshot.wakeup {
         f.sample(name, &[("cpu", &cpu.cpu.to_string())], cpu.spikes);
     }
+
+    type GetCause = fn(&CauseTotals) -> String;
+    let per_cause: [(&str, &str, GetCause); 3] = [
+        (
+            "preemptstat_wakeup_cause_seconds_total",
+            "Spike time by cause class, per CPU (every spike of the generation, merged ones included).",
+            |t| seconds(t.total_ns).to_string(),
+        ),
+        (
+            "preemptstat_wakeup_cause_spikes_total",
+            "Spikes in which the cause class had time, per CPU.",
+            |t| t.spikes.to_string(),
+        ),
+        (
+            "preemptstat_wakeup_cause_dominant_total",
+            "Spikes whose largest part was of the cause class, per CPU.",
+            |t| t.dominant.to_string(),
+        ),
+    ];
+    for (name, help, get) in per_cause {
+        let mut f = Family::new(&mut out, name, "counter", help);
+        for cpu in &snapshot.causes {
+            let c = cpu.cpu.to_string();
+            for (cause, totals) in cpu.iter() {
+                f.sample(name, &[("cpu", &c), ("cause", cause.name())], get(totals));
+            }
+        }
+    }
+    let name = "preemptstat_wakeup_breakdown_dropped_total";
+    let mut f = Family::new(
+        &mut out,
+        name,
+        "counter",
+        "Events left out of a spike's breakdown because its window's event list was full (their time went to a lower class).",
+    );
+    f.sample(name, &[], s.breakdown_dropped());
 
     let tops: Vec<(Kind, Vec<_>)> = Kind::ALL
         .iter()

@@ -7,12 +7,13 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use preemptstat_core::{
-    parse_enable, parse_hist, parse_log, parse_period_us, parse_sites, parse_spikes, parse_summary,
-    parse_threshold_us, parse_version, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us,
-    parse_worst, FormatVersion, ParseError, Setting, Snapshot, ENABLE_FILE, HIST_FILE, LOG_FILE,
-    PERIOD_US_FILE, RESET_FILE, SITES_FILE, SPIKES_FILE, SUMMARY_FILE, THRESHOLD_US_FILE,
-    VERSION_FILE, WAKEUP_ENABLE_FILE, WAKEUP_FILE, WAKEUP_HIST_FILE, WAKEUP_THRESHOLD_US_FILE,
-    WORST_FILE,
+    parse_causes, parse_enable, parse_hist, parse_log, parse_period_us, parse_sites,
+    parse_spike_parts, parse_spikes, parse_spikes_worst, parse_summary, parse_threshold_us,
+    parse_version, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us, parse_worst,
+    FormatVersion, ParseError, Setting, Snapshot, Spike, SpikeParts, CAUSES_FILE, ENABLE_FILE,
+    HIST_FILE, LOG_FILE, PERIOD_US_FILE, RESET_FILE, SITES_FILE, SPIKES_FILE, SPIKES_WORST_FILE,
+    SPIKE_PARTS_FILE, SUMMARY_FILE, THRESHOLD_US_FILE, VERSION_FILE, WAKEUP_ENABLE_FILE,
+    WAKEUP_FILE, WAKEUP_HIST_FILE, WAKEUP_THRESHOLD_US_FILE, WORST_FILE,
 };
 
 use crate::error::Error;
@@ -22,6 +23,12 @@ pub const DEFAULT_ROOT: &str = "/sys/kernel/debug/preemptstat";
 
 /// Where debugfs is normally mounted.
 pub const DEFAULT_DEBUGFS_MOUNT: &str = "/sys/kernel/debug";
+
+/// How many times [`DebugfsSource::read_snapshot`] reads `spikes`,
+/// `spikes_worst` and `spike_parts` before a mismatch between them is an
+/// error: a module that is recording or being reset may change them between
+/// two reads, but not this often in a row.
+pub const SPIKE_READS: usize = 4;
 
 /// Reads the module's debugfs files from a directory.
 ///
@@ -112,7 +119,7 @@ impl DebugfsSource {
     /// Reads and parses the `version` file.
     ///
     /// ```text
-    /// preemptstat debugfs format 1
+    /// preemptstat debugfs format 2
     /// ```
     ///
     /// # Errors
@@ -141,23 +148,39 @@ impl DebugfsSource {
 
     /// Reads and parses every readable file, `version` first (see
     /// [`preemptstat_core::SNAPSHOT_FILES`]), stopping at the first error.
+    /// `spike_parts` must describe the spikes of `spikes` and `spikes_worst`
+    /// ([`SpikeParts::check_against`]); the three are read again, up to
+    /// [`SPIKE_READS`] times in all, until they agree.
     ///
     /// # Errors
     ///
     /// As [`DebugfsSource::read_version`] for `version`, then as
-    /// [`DebugfsSource::parse_file`] for each other file.
+    /// [`DebugfsSource::parse_file`] for each other file, and
+    /// [`Error::Malformed`] naming `spike_parts` if it still disagrees with
+    /// the spikes after the last read.
     pub fn read_snapshot(&self) -> Result<Snapshot, Error> {
         let version = self.read_version()?;
+        let summary = self.parse_file(SUMMARY_FILE, parse_summary)?;
+        let sites = self.parse_file(SITES_FILE, parse_sites)?;
+        let worst = self.parse_file(WORST_FILE, parse_worst)?;
+        let log = self.parse_file(LOG_FILE, parse_log)?;
+        let hist = self.parse_file(HIST_FILE, parse_hist)?;
+        let wakeup = self.parse_file(WAKEUP_FILE, parse_wakeup)?;
+        let wakeup_hist = self.parse_file(WAKEUP_HIST_FILE, parse_wakeup_hist)?;
+        let (spikes, spikes_worst, spike_parts) = self.read_spikes()?;
         Ok(Snapshot {
             version,
-            summary: self.parse_file(SUMMARY_FILE, parse_summary)?,
-            sites: self.parse_file(SITES_FILE, parse_sites)?,
-            worst: self.parse_file(WORST_FILE, parse_worst)?,
-            log: self.parse_file(LOG_FILE, parse_log)?,
-            hist: self.parse_file(HIST_FILE, parse_hist)?,
-            wakeup: self.parse_file(WAKEUP_FILE, parse_wakeup)?,
-            wakeup_hist: self.parse_file(WAKEUP_HIST_FILE, parse_wakeup_hist)?,
-            spikes: self.parse_file(SPIKES_FILE, parse_spikes)?,
+            summary,
+            sites,
+            worst,
+            log,
+            hist,
+            wakeup,
+            wakeup_hist,
+            spikes,
+            spikes_worst,
+            spike_parts,
+            causes: self.parse_file(CAUSES_FILE, parse_causes)?,
             enabled: self.parse_file(ENABLE_FILE, parse_enable)?,
             threshold_us: self.parse_file(THRESHOLD_US_FILE, parse_threshold_us)?,
             wakeup_enabled: self.parse_file(WAKEUP_ENABLE_FILE, parse_enable)?,
@@ -165,6 +188,22 @@ impl DebugfsSource {
             wakeup_threshold_us: self
                 .parse_file(WAKEUP_THRESHOLD_US_FILE, parse_wakeup_threshold_us)?,
         })
+    }
+
+    /// Reads `spikes`, `spikes_worst` and `spike_parts` until the parts
+    /// describe the spikes (see [`DebugfsSource::read_snapshot`]).
+    fn read_spikes(&self) -> Result<(Vec<Spike>, Vec<Spike>, SpikeParts), Error> {
+        let mut reads = 1;
+        loop {
+            let spikes = self.parse_file(SPIKES_FILE, parse_spikes)?;
+            let worst = self.parse_file(SPIKES_WORST_FILE, parse_spikes_worst)?;
+            let parts = self.parse_file(SPIKE_PARTS_FILE, parse_spike_parts)?;
+            match parts.check_against(&spikes, &worst) {
+                Ok(()) => return Ok((spikes, worst, parts)),
+                Err(_) if reads < SPIKE_READS => reads += 1,
+                Err(err) => return Err(Error::from_parse(&self.path(SPIKE_PARTS_FILE), err)),
+            }
+        }
     }
 
     /// Writes `value` and a newline (as `echo` does) to the existing control

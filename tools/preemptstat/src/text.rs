@@ -9,12 +9,13 @@ use std::io::{self, Write};
 
 use preemptstat_core::{
     bucket_hi_us, bucket_lo_us, wakeup_bucket_hi_us, wakeup_bucket_lo_us, CpuWakeup, Histogram,
-    Kind, Latency, SectionRecord, Site, Snapshot, Spike, Summary, WorstSection,
+    Kind, Label, Latency, Part, SectionRecord, Site, Snapshot, Spike, SpikeBreakdown, Summary,
+    WorstSection, SPIKES_WORST_PER_CPU,
 };
 
 use crate::query::SiteQuery;
 use crate::table::{Align, Table};
-use crate::units::{format_bytes, format_ns, format_time_s};
+use crate::units::{format_bytes, format_ns, format_pct, format_pct_wide, format_time_s};
 
 /// How many sites per kind `report` shows.
 pub const REPORT_SITES_PER_KIND: usize = 10;
@@ -145,8 +146,10 @@ fn write_wakeup_settings(out: &mut dyn Write, summary: &Summary) -> io::Result<(
 
 /// Writes `preemptstat wakeup`: the probe's settings, a table of the
 /// latencies of every CPU in `cpus` (in the style of `rtla timerlat top`),
-/// the spikes of those CPUs, oldest first, and with `hist` the latency
-/// histograms of each CPU as bars.
+/// the cause totals of those CPUs, their spikes, oldest first, each with
+/// its breakdown (see [`write_spike_breakdown`]), their worst spikes (see
+/// [`write_worst_spikes`]), and with `hist` the latency histograms of each
+/// CPU as bars.
 ///
 /// ```text
 /// wakeup probe: off, period: 1000 us, prio: 95, spike threshold: 3000 us, spikes: 23 (0 overwritten, 0 merged)
@@ -155,9 +158,20 @@ fn write_wakeup_settings(out: &mut dyn Write, summary: &Summary) -> io::Result<(
 /// CPU  |  COUNT     MIN       AVG      MAX  |  COUNT      MIN       AVG      MAX  |  MISSED  SPIKES
 ///   0  |   1182  3.8 us  209.8 us  8.79 ms  |   1175  54.4 us  260.6 us  8.91 ms  |      62       7
 ///
+/// Causes per CPU (every spike, merged ones included; 0 breakdown events dropped):
+/// CPU  CLASS        SPIKES  DOMINANT     TOTAL  SHARE
+///   0  idle              7         7  22.36 ms   70 %
+///
 /// Spikes (thread latency of 3000 us or more), oldest first:
 /// CPU      IRQ   THREAD  HOLDER          BLAME
 ///   1  5.06 ms  5.19 ms  ps_inject/1/91  blamed: irq task f+0x1c/0x80 [m] (opened after expiry) -> f+0x6d/0x80 [m]
+///        cause: irqsoff f+0x1c/0x80 [m] -> f+0x6d/0x80 [m] 5.03 ms (97 %)
+///        by class: timer 61.2 us (1 %), irqsoff 5.03 ms (97 %), switch 68.5 us (1 %), unaccounted 35.0 us (1 %)
+///        part 2: switch 68.5 us (1 %)
+///
+/// Worst spikes by thread latency (each CPU keeps its 16 worst):
+/// RANK  CPU      IRQ   THREAD  HOLDER       CAUSE
+///    1    1  9.15 ms  9.32 ms  swapper/1/0  idle 6.77 ms (73 %)
 /// ```
 ///
 /// # Errors
@@ -178,6 +192,8 @@ pub fn write_wakeup(
         .iter()
         .filter(|s| cpus.iter().any(|c| c.cpu == s.cpu))
         .collect();
+    write_causes(out, snapshot, cpus)?;
+    writeln!(out)?;
     match (snapshot.summary.wakeup_threshold_us(), spikes.is_empty()) {
         (0, true) => writeln!(out, "No spikes (spike threshold: off).")?,
         (_, true) => writeln!(out, "No spikes.")?,
@@ -186,9 +202,18 @@ pub fn write_wakeup(
                 out,
                 "Spikes (thread latency of {threshold} us or more), oldest first:"
             )?;
-            write_spikes(out, &spikes)?;
+            write_spikes_with(out, &spikes, Some(snapshot))?;
         }
     }
+    writeln!(out)?;
+    let worst: Vec<(usize, &Spike)> = snapshot
+        .spikes_worst
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i + 1, s))
+        .filter(|(_, s)| cpus.iter().any(|c| c.cpu == s.cpu))
+        .collect();
+    write_worst_spikes(out, snapshot, &worst, &spikes)?;
     if hist {
         for c in cpus {
             for latency in Latency::ALL {
@@ -296,6 +321,17 @@ fn group_line(header: &str, titles: &[&str]) -> String {
 ///
 /// Any error of `out`.
 pub fn write_spikes(out: &mut dyn Write, spikes: &[&Spike]) -> io::Result<()> {
+    write_spikes_with(out, spikes, None)
+}
+
+/// [`write_spikes`], each row followed by the spike's breakdown (see
+/// [`write_spike_breakdown`]) when `details` has the snapshot the spikes
+/// are from.
+fn write_spikes_with(
+    out: &mut dyn Write,
+    spikes: &[&Spike],
+    details: Option<&Snapshot>,
+) -> io::Result<()> {
     if spikes.is_empty() {
         return writeln!(out, "No spikes.");
     }
@@ -315,7 +351,229 @@ pub fn write_spikes(out: &mut dyn Write, spikes: &[&Spike]) -> io::Result<()> {
             explain(s),
         ]);
     }
+    let Some(snapshot) = details else {
+        return write_table(out, &table);
+    };
+    let mut lines = table.render().into_iter();
+    if let Some(header) = lines.next() {
+        writeln!(out, "{header}")?;
+    }
+    for (line, s) in lines.zip(spikes) {
+        writeln!(out, "{line}")?;
+        write_spike_breakdown(out, s, snapshot.parts_of(s))?;
+    }
+    Ok(())
+}
+
+/// The indentation of a spike's breakdown under its row.
+const DETAIL: &str = "       ";
+
+/// `CLASS LABEL`, or `CLASS` alone for a part without a label.
+fn part_name(p: &Part) -> String {
+    match &p.label {
+        Label::None => p.cause.to_string(),
+        label => format!("{} {}", p.cause, label.text()),
+    }
+}
+
+/// A spike's cause: `CLASS LABEL TIME (SHARE)`, the share of the thread
+/// latency; without the rank 1 part (the spike is not in `spike_parts`),
+/// the class alone.
+fn cause_text(s: &Spike, parts: Option<&SpikeBreakdown>) -> String {
+    let name = match parts.and_then(|b| b.parts.first()) {
+        Some(p) => part_name(p),
+        None => s.cause.to_string(),
+    };
+    format!(
+        "{name} {} ({})",
+        format_ns(s.cause_ns),
+        format_pct(s.cause_ns, s.thread_latency_ns)
+    )
+}
+
+/// Writes the breakdown of spike `s` under its row: the cause (its largest
+/// part), the time of every class that has some, in class order, the other
+/// parts with their labels, largest first, and the stack of the longest
+/// task part's task. Every share is of the thread latency.
+///
+/// ```text
+///        cause: irq 11 virtio0 2.10 ms (64 %)
+///        by class: irq 2.40 ms (73 %), task 300.0 us (9 %), switch 580.0 us (18 %)
+///        part 2: switch 580.0 us (18 %)
+///        part 3: task 345 stress FIFO:96 300.0 us (9 %)
+///        part 4: irq 14 ata_piix 300.0 us (9 %)
+///        stack of task 345 stress FIFO:96 when it was switched out:
+///          #0 schedule+0x10/0x80
+/// ```
+///
+/// # Errors
+///
+/// Any error of `out`.
+pub fn write_spike_breakdown(
+    out: &mut dyn Write,
+    s: &Spike,
+    parts: Option<&SpikeBreakdown>,
+) -> io::Result<()> {
+    let share = |ns: u64| format_pct(ns, s.thread_latency_ns);
+    match parts {
+        Some(_) => writeln!(out, "{DETAIL}cause: {}", cause_text(s, parts))?,
+        None => writeln!(
+            out,
+            "{DETAIL}cause: {} (spike_parts has no parts of this spike)",
+            cause_text(s, parts)
+        )?,
+    }
+    let classes: Vec<String> = s
+        .breakdown
+        .nonzero()
+        .map(|(c, ns)| format!("{c} {} ({})", format_ns(ns), share(ns)))
+        .collect();
+    writeln!(out, "{DETAIL}by class: {}", classes.join(", "))?;
+    let Some(b) = parts else {
+        return Ok(());
+    };
+    for p in b.parts.iter().skip(1) {
+        writeln!(
+            out,
+            "{DETAIL}part {}: {} {} ({})",
+            p.rank,
+            part_name(p),
+            format_ns(p.ns),
+            share(p.ns)
+        )?;
+    }
+    if !b.stack.is_empty() {
+        match b.longest_task() {
+            Some(task) => writeln!(
+                out,
+                "{DETAIL}stack of {} when it was switched out:",
+                part_name(task)
+            )?,
+            None => writeln!(
+                out,
+                "{DETAIL}stack of its longest task (not among the parts) when it was switched out:"
+            )?,
+        }
+        for (depth, frame) in b.stack.iter().enumerate() {
+            writeln!(out, "{DETAIL}  #{depth} {frame}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the per-CPU cause totals of the CPUs in `cpus`: for each class
+/// with time, the spikes it had time in, those it was the cause of, its
+/// total time and its share of all the CPU's spike time. Classes without
+/// time are left out.
+///
+/// ```text
+/// Causes per CPU (every spike, merged ones included; 0 breakdown events dropped):
+/// CPU  CLASS        SPIKES  DOMINANT     TOTAL  SHARE
+///   0  irq               4         0  270.0 us   <1 %
+///   0  idle              7         7  22.36 ms   70 %
+/// ```
+///
+/// # Errors
+///
+/// Any error of `out`.
+pub fn write_causes(
+    out: &mut dyn Write,
+    snapshot: &Snapshot,
+    cpus: &[&CpuWakeup],
+) -> io::Result<()> {
+    let mut table = Table::new(&[
+        ("CPU", Align::Right),
+        ("CLASS", Align::Left),
+        ("SPIKES", Align::Right),
+        ("DOMINANT", Align::Right),
+        ("TOTAL", Align::Right),
+        ("SHARE", Align::Right),
+    ]);
+    for c in snapshot
+        .causes
+        .iter()
+        .filter(|c| cpus.iter().any(|w| w.cpu == c.cpu))
+    {
+        let all = c.total_ns();
+        for (cause, t) in c.iter().filter(|(_, t)| t.spikes > 0) {
+            table.row(vec![
+                c.cpu.to_string(),
+                cause.to_string(),
+                t.spikes.to_string(),
+                t.dominant.to_string(),
+                format_ns(t.total_ns),
+                format_pct_wide(u128::from(t.total_ns), all),
+            ]);
+        }
+    }
+    if table.is_empty() {
+        return writeln!(out, "No spike time by cause.");
+    }
+    let dropped = snapshot.summary.breakdown_dropped();
+    writeln!(
+        out,
+        "Causes per CPU (every spike, merged ones included; {dropped} breakdown event{} dropped):",
+        if dropped == 1 { "" } else { "s" }
+    )?;
     write_table(out, &table)
+}
+
+/// Writes the worst spikes, `(rank in spikes_worst, spike)`: a table of the
+/// CPU, the latencies, the holder and the cause; a spike that is not in
+/// `listed` (the spikes shown above) is followed by its breakdown, so that
+/// every spike's breakdown is shown once.
+///
+/// ```text
+/// Worst spikes by thread latency (each CPU keeps its 16 worst):
+/// RANK  CPU      IRQ   THREAD  HOLDER       CAUSE
+///    1    1  9.15 ms  9.32 ms  swapper/1/0  idle 6.77 ms (73 %)
+/// ```
+///
+/// # Errors
+///
+/// Any error of `out`.
+pub fn write_worst_spikes(
+    out: &mut dyn Write,
+    snapshot: &Snapshot,
+    worst: &[(usize, &Spike)],
+    listed: &[&Spike],
+) -> io::Result<()> {
+    if worst.is_empty() {
+        return writeln!(out, "No worst spikes.");
+    }
+    writeln!(
+        out,
+        "Worst spikes by thread latency (each CPU keeps its {SPIKES_WORST_PER_CPU} worst):"
+    )?;
+    let mut table = Table::new(&[
+        ("RANK", Align::Right),
+        ("CPU", Align::Right),
+        ("IRQ", Align::Right),
+        ("THREAD", Align::Right),
+        ("HOLDER", Align::Left),
+        ("CAUSE", Align::Left),
+    ]);
+    for (rank, s) in worst {
+        table.row(vec![
+            rank.to_string(),
+            s.cpu.to_string(),
+            format_ns(s.irq_latency_ns),
+            format_ns(s.thread_latency_ns),
+            format!("{}/{}", s.comm, s.pid),
+            cause_text(s, snapshot.parts_of(s)),
+        ]);
+    }
+    let mut lines = table.render().into_iter();
+    if let Some(header) = lines.next() {
+        writeln!(out, "{header}")?;
+    }
+    for (line, (_, s)) in lines.zip(worst) {
+        writeln!(out, "{line}")?;
+        if !listed.iter().any(|l| l.key() == s.key()) {
+            write_spike_breakdown(out, s, snapshot.parts_of(s))?;
+        }
+    }
+    Ok(())
 }
 
 /// What explains a spike, as one line:

@@ -72,6 +72,53 @@ pub fn format_time_s(ns: u64) -> String {
     format!("{}.{:06}", ns / 1_000_000_000, ns % 1_000_000_000 / 1000)
 }
 
+/// Formats `part` as a share of `whole` in whole percent, rounded half up:
+/// `64 %`; `<1 %` for a share above 0 that rounds to 0; `0 %` for nothing
+/// (or a `whole` of 0).
+///
+/// ```
+/// use preemptstat::units::format_pct;
+///
+/// assert_eq!(format_pct(2_100_000, 3_281_250), "64 %");
+/// assert_eq!(format_pct(1, 1000), "<1 %");
+/// assert_eq!(format_pct(0, 0), "0 %");
+/// ```
+pub fn format_pct(part: u64, whole: u64) -> String {
+    format_pct_wide(u128::from(part), u128::from(whole))
+}
+
+/// [`format_pct`] for sums of durations.
+pub fn format_pct_wide(part: u128, whole: u128) -> String {
+    if part == 0 || whole == 0 {
+        return "0 %".to_string();
+    }
+    let pct = (part * 100 + whole / 2) / whole;
+    if pct == 0 {
+        "<1 %".to_string()
+    } else {
+        format!("{pct} %")
+    }
+}
+
+/// `part` as a share of `whole` in percent with one decimal, for JSON:
+/// `64.0`; 0 when `whole` is 0.
+///
+/// ```
+/// use preemptstat::units::pct_tenths;
+///
+/// assert_eq!(pct_tenths(2_100_000, 3_281_250), 64.0);
+/// assert_eq!(pct_tenths(1, 3), 33.3);
+/// assert_eq!(pct_tenths(5, 0), 0.0);
+/// ```
+pub fn pct_tenths(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    let (part, whole) = (u128::from(part), u128::from(whole));
+    let tenths = (part * 1000 + whole / 2) / whole;
+    tenths as f64 / 10.0
+}
+
 /// `n / d` rounded half up, without overflow.
 fn round_div(n: u64, d: u64) -> u64 {
     n / d + u64::from(n % d >= d - d / 2)
@@ -124,6 +171,26 @@ mod tests {
         assert_eq!(format_time_s(0), "0.000000");
         assert_eq!(format_time_s(1_000_000_999), "1.000000");
         assert_eq!(format_time_s(u64::MAX), "18446744073.709551");
+    }
+
+    #[test]
+    fn percents() {
+        for (part, whole, text) in [
+            (0, 100, "0 %"),
+            (1, 0, "0 %"),
+            (1, 201, "<1 %"),
+            (1, 200, "1 %"),
+            (5, 1000, "1 %"),
+            (4, 1000, "<1 %"),
+            (995, 1000, "100 %"),
+            (994, 1000, "99 %"),
+            (u64::MAX, u64::MAX, "100 %"),
+        ] {
+            assert_eq!(format_pct(part, whole), text, "{part}/{whole}");
+        }
+        assert_eq!(pct_tenths(u64::MAX, u64::MAX), 100.0);
+        assert_eq!(pct_tenths(2, 3), 66.7);
+        assert_eq!(pct_tenths(0, 3), 0.0);
     }
 
     #[test]

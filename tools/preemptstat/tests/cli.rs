@@ -10,9 +10,9 @@ use std::process::{Command, Output};
 
 use common::{assert_failure, assert_success, fixture, run, s, stdout, BIN};
 
-/// The committed copy of a format-1 debugfs directory with only `version`.
-fn fixture_v1() -> PathBuf {
-    fixture("v1")
+/// The committed copy of a format-2 debugfs directory with only `version`.
+fn fixture_v2() -> PathBuf {
+    fixture("v2")
 }
 
 /// A temporary directory shaped like `/sys/kernel/debug`, holding a
@@ -58,26 +58,26 @@ impl Tree {
 }
 
 #[test]
-fn fixture_v1_text() {
-    let root = fixture_v1();
+fn fixture_v2_text() {
+    let root = fixture_v2();
     assert_success(
         &run(&["--root", s(&root), "version"]),
-        "format version: 1 (reader supports 1)\n",
+        "format version: 2 (reader supports 2)\n",
     );
 }
 
 #[test]
-fn fixture_v1_json() {
-    let root = fixture_v1();
+fn fixture_v2_json() {
+    let root = fixture_v2();
     let out = run(&["--root", s(&root), "version", "--json"]);
-    assert_success(&out, "{\"version\":1}\n");
+    assert_success(&out, "{\"version\":2}\n");
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(value, serde_json::json!({ "version": 1 }));
+    assert_eq!(value, serde_json::json!({ "version": 2 }));
 }
 
 #[test]
 fn no_subcommand_means_report_which_needs_every_file() {
-    let root = fixture_v1();
+    let root = fixture_v2();
     assert_failure(
         &run(&["--root", s(&root)]),
         &[&format!(
@@ -165,16 +165,40 @@ fn root_without_version_file() {
 
 #[test]
 fn newer_version_is_refused() {
-    let tree = Tree::with_version(b"preemptstat debugfs format 2\n");
+    let tree = Tree::with_version(b"preemptstat debugfs format 3\n");
     let line = assert_failure(&tree.run(&["version"]), &[]);
     assert_eq!(
         line,
         format!(
-            "preemptstat: {}: format version 2 is newer than this reader supports (1): \
+            "preemptstat: {}: format version 3 is newer than this reader, which reads format 2: \
              update preemptstat",
             tree.version().display()
         )
     );
+}
+
+/// A format 1 module (before the latency breakdown): one line naming the
+/// version found and the one this reader reads, exit 2, for every command
+/// that reads the directory.
+#[test]
+fn older_version_is_refused() {
+    let tree = Tree::with_version(b"preemptstat debugfs format 1\n");
+    let expected = format!(
+        "preemptstat: {}: format version 1 is older than this reader, which reads format 2: \
+         load a matching preemptstat.ko or use an older preemptstat",
+        tree.version().display()
+    );
+    for args in [
+        &["version"][..],
+        &["version", "--json"],
+        &["report"],
+        &["wakeup", "--json"],
+        &["export", "--format", "prometheus"],
+        &["set", "enable", "1"],
+        &["reset"],
+    ] {
+        assert_eq!(assert_failure(&tree.run(args), &[]), expected, "{args:?}");
+    }
 }
 
 #[test]
@@ -192,11 +216,11 @@ fn malformed_files_are_reported_with_path() {
         (b"", "file is empty"),
         (b"\n", "line is empty"),
         (
-            b"preemptstat debugfs format 1\nextra\n",
+            b"preemptstat debugfs format 2\nextra\n",
             "line 2: unexpected extra line",
         ),
         (
-            b"preemptstat debugfs format 1 2\n",
+            b"preemptstat debugfs format 2 2\n",
             "after the version number",
         ),
         (b"preemptstat debugfs format 0\n", "version 0 is not valid"),
@@ -265,7 +289,7 @@ fn run_as_nobody(args: &[&str]) -> Option<Output> {
 /// message itself is covered by the unit tests of `Error::from_io`).
 #[test]
 fn unreadable_version_file() {
-    let tree = Tree::with_version(b"preemptstat debugfs format 1\n");
+    let tree = Tree::with_version(b"preemptstat debugfs format 2\n");
     fs::set_permissions(tree.mount(), fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(tree.root(), fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(tree.version(), fs::Permissions::from_mode(0o000)).unwrap();
@@ -283,7 +307,7 @@ fn unreadable_version_file() {
         assert_eq!(assert_failure(&out, &[]), expected);
     } else {
         eprintln!("running as root without a usable setpriv: checking that root reads it");
-        assert_success(&run(&args), "format version: 1 (reader supports 1)\n");
+        assert_success(&run(&args), "format version: 2 (reader supports 2)\n");
     }
 }
 
@@ -313,7 +337,7 @@ fn assert_unsearchable_dir_is_blamed(tree: &Tree, dir: &Path, mode: u32) {
         }
         None => {
             eprintln!("running as root without a usable setpriv: checking that root reads it");
-            assert_success(&run(&args), "format version: 1 (reader supports 1)\n");
+            assert_success(&run(&args), "format version: 2 (reader supports 2)\n");
         }
     }
     // Let TempDir clean up.
@@ -324,7 +348,7 @@ fn assert_unsearchable_dir_is_blamed(tree: &Tree, dir: &Path, mode: u32) {
 /// the file in it.
 #[test]
 fn unsearchable_root_directory() {
-    let tree = Tree::with_version(b"preemptstat debugfs format 1\n");
+    let tree = Tree::with_version(b"preemptstat debugfs format 2\n");
     fs::set_permissions(tree.mount(), fs::Permissions::from_mode(0o755)).unwrap();
     assert_unsearchable_dir_is_blamed(&tree, &tree.root(), 0o000);
 }
@@ -333,7 +357,7 @@ fn unsearchable_root_directory() {
 /// 0700, so the mount point is blamed.
 #[test]
 fn unsearchable_debugfs_mount_point() {
-    let tree = Tree::with_version(b"preemptstat debugfs format 1\n");
+    let tree = Tree::with_version(b"preemptstat debugfs format 2\n");
     fs::set_permissions(tree.root(), fs::Permissions::from_mode(0o755)).unwrap();
     assert_unsearchable_dir_is_blamed(&tree, &tree.mount(), 0o700);
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 /// The capture from a VM run.
 fn live() -> PathBuf {
-    fixture("v1-live")
+    fixture("v2-live")
 }
 
 /// Runs `args` on the live fixture, expecting success; returns stdout.
@@ -116,7 +116,7 @@ fn sites_json() {
     let json = live_json(&["sites", "--json"]);
     let obj = json.as_object().unwrap();
     assert_eq!(obj.keys().collect::<Vec<_>>(), ["sections", "version"]);
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     let sections = json["sections"].as_array().unwrap();
     assert_eq!(sections.len(), 852);
     let irq = sections
@@ -171,9 +171,11 @@ fn report_json_has_every_part() {
         keys,
         ["hist", "log", "sections", "summary", "version", "wakeup", "worst"]
     );
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     let summary = json["summary"].as_object().unwrap();
-    assert_eq!(summary.len(), 49);
+    assert_eq!(summary.len(), 50);
+    assert_eq!(summary["breakdown_dropped"], 0);
+    assert_eq!(summary["version"], 2);
     assert_eq!(summary["memory_bytes"], 2201640);
     assert_eq!(summary["seen_irq"], 13123);
     assert_eq!(summary["spikes"], 23);
@@ -391,7 +393,7 @@ fn fail_over_us_huge_limit_exits_0() {
 
 #[test]
 fn fail_over_us_is_not_for_writes() {
-    let dir = copy_fixture("v1-live");
+    let dir = copy_fixture("v2-live");
     let out = run_on(dir.path(), &["--fail-over-us", "1", "set", "enable", "1"]);
     assert_failure(&out, &["--fail-over-us", "'set'"]);
     assert_eq!(
@@ -402,7 +404,7 @@ fn fail_over_us_is_not_for_writes() {
 
 #[test]
 fn set_writes_good_values() {
-    let dir = copy_fixture("v1-live");
+    let dir = copy_fixture("v2-live");
     let root = dir.path();
     let read = |name: &str| fs::read_to_string(root.join(name)).unwrap();
     for (key, value) in [
@@ -428,7 +430,7 @@ fn set_writes_good_values() {
 
 #[test]
 fn set_rejects_bad_values_without_writing() {
-    let dir = copy_fixture("v1-live");
+    let dir = copy_fixture("v2-live");
     let root = dir.path();
     for (key, value, expected) in [
         ("enable", "2", "0 or 1"),
@@ -488,7 +490,7 @@ fn set_rejects_bad_values_without_writing() {
 
 #[test]
 fn set_and_reset_errors_name_the_path() {
-    let dir = copy_fixture("v1-live");
+    let dir = copy_fixture("v2-live");
     let root = dir.path();
     // A copy has no write-only `reset`.
     let reset = root.join("reset");
@@ -501,15 +503,15 @@ fn set_and_reset_errors_name_the_path() {
     assert_eq!(fs::read_to_string(&reset).unwrap(), "1\n");
 
     // Nothing is written to a module of another format.
-    fs::write(root.join("version"), "preemptstat debugfs format 2\n").unwrap();
+    fs::write(root.join("version"), "preemptstat debugfs format 3\n").unwrap();
     assert_failure(
         &run_on(root, &["set", "enable", "1"]),
-        &["format version 2 is newer", "update preemptstat"],
+        &["format version 3 is newer", "update preemptstat"],
     );
     assert_eq!(fs::read_to_string(root.join("enable")).unwrap(), "0\n");
 
     // A control that is missing is never created.
-    let other = copy_fixture("v1");
+    let other = copy_fixture("v2");
     let enable = other.path().join("enable");
     assert_failure(
         &run_on(other.path(), &["set", "enable", "1"]),
@@ -520,7 +522,7 @@ fn set_and_reset_errors_name_the_path() {
     // A control that is a directory (refused before it is opened).
     fs::remove_file(root.join("threshold_us")).unwrap();
     fs::create_dir(root.join("threshold_us")).unwrap();
-    fs::write(root.join("version"), "preemptstat debugfs format 1\n").unwrap();
+    fs::write(root.join("version"), "preemptstat debugfs format 2\n").unwrap();
     assert_failure(
         &run_on(root, &["set", "threshold_us", "1"]),
         &[
@@ -535,7 +537,7 @@ fn set_and_reset_errors_name_the_path() {
 
 #[test]
 fn truncated_fixture_fails_with_file_and_line() {
-    let root = fixture("v1-truncated");
+    let root = fixture("v2-truncated");
     let sites = root.join("sites");
     for args in [
         &[][..],
@@ -562,13 +564,13 @@ fn truncated_fixture_fails_with_file_and_line() {
     // `version` reads nothing else.
     assert_eq!(
         success(&run_on(&root, &["version"])),
-        "format version: 1 (reader supports 1)\n"
+        "format version: 2 (reader supports 2)\n"
     );
 }
 
 #[test]
 fn bad_field_fixture_fails_with_file_and_line() {
-    let root = fixture("v1-badfield");
+    let root = fixture("v2-badfield");
     let line = assert_failure(&run_on(&root, &["sites", "--json"]), &[]);
     assert_eq!(
         line,
@@ -652,10 +654,71 @@ fn every_broken_file_is_named() {
         ),
         (
             "spikes",
-            b"0 1 2 3 4 a - - - - - - - - \n",
+            b"0 1 2 3 4 a - - - - - - - - switch 2 0 0 0 0 0 0 0 0 2 1 \n",
             "line 1: unexpected extra field",
         ),
         ("spikes", b"0 1 2 3 4 a - - - - -", "line 1: truncated"),
+        // A format 1 line: no breakdown.
+        (
+            "spikes",
+            b"0 1 2 3 4 a - - - - - - - -\n",
+            "line 1: missing field `cause`",
+        ),
+        (
+            "spikes",
+            b"# header\n0 1 2 3 4 a - - - - - - - - switch 2 0 0 0 0 0 0 0 0 2 2\n",
+            "line 2: the ten class times (nmi_ns to unaccounted_ns) add up to 4 ns, not \
+             thread_latency_ns 3",
+        ),
+        (
+            "spikes",
+            b"0 1 2 3 4 a - - - - - - - - hardirq 2 0 0 0 0 0 0 0 0 2 1\n",
+            "line 1: field `cause`: unknown cause class \"hardirq\"",
+        ),
+        (
+            "spikes_worst",
+            b"0 1 2 3 4 a - - - - - - - - switch 2 0 0 0 0 0 0 0 0 2 1\n\
+              0 2 2 4 4 a - - - - - - - - switch 3 0 0 0 0 0 0 0 0 3 1\n",
+            "line 2: thread_latency_ns 4 is more than the 3 of the spike before it (line 1)",
+        ),
+        (
+            "spike_parts",
+            b"part 1 11521993136 1 hardirq - - - 5027160\n",
+            "line 1: field `class`: unknown cause class \"hardirq\"",
+        ),
+        (
+            "spike_parts",
+            b"part 1 11521993136 5 switch - - - 5027160\n",
+            "line 1: field `rank`: 5 is out of range (1 to 4)",
+        ),
+        (
+            "spike_parts",
+            b"part 1 11521993136 1 switch - - -\n",
+            "line 1: missing field `ns`",
+        ),
+        // A part of a spike neither spikes nor spikes_worst lists.
+        (
+            "spike_parts",
+            b"# part cpu expiry_ns rank class id name extra ns\npart 7 5 1 switch - - - 1\n",
+            "line 2: parts of the spike of CPU 7 at 5 ns, which neither spikes nor spikes_worst \
+             lists",
+        ),
+        (
+            "spike_parts",
+            b"part 1 11521993136 1 switch - - - 68543\n",
+            "line 1: the rank 1 part (switch 68543 ns) is not the cause of the spike of CPU 1 \
+             at 11521993136 ns (irqsoff 5027160 ns)",
+        ),
+        (
+            "causes",
+            b"0 irq 0 0 0\n",
+            "line 1: field `cause`: expected nmi",
+        ),
+        (
+            "causes",
+            b"0 nmi 0 0 0\n",
+            "line 2: the file ends after 1 of the ten classes of CPU 0 (expected irq)",
+        ),
         ("wakeup_enable", b"2\n", "line 1: expected 0 or 1, found 2"),
         ("period_us", b"\n", "line 1: file is empty"),
         (
@@ -664,7 +727,7 @@ fn every_broken_file_is_named() {
             "line 2: unexpected extra line",
         ),
     ] {
-        let dir = copy_fixture("v1-live");
+        let dir = copy_fixture("v2-live");
         let path = dir.path().join(file);
         fs::write(&path, text).unwrap();
         assert_failure(
@@ -674,10 +737,42 @@ fn every_broken_file_is_named() {
     }
 }
 
+/// A format 1 `summary` (no `breakdown_dropped`) in a format 2 directory
+/// is malformed, naming the key.
+#[test]
+fn summary_without_breakdown_dropped_is_malformed() {
+    let dir = copy_fixture("v2-live");
+    let path = dir.path().join("summary");
+    let summary = fs::read_to_string(&path).unwrap();
+    let old: String = summary
+        .lines()
+        .filter(|l| !l.starts_with("breakdown_dropped "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&path, &old).unwrap();
+    let line = assert_failure(&run_on(dir.path(), &["wakeup"]), &[]);
+    assert_eq!(
+        line,
+        format!(
+            "preemptstat: {}: malformed: line 50: the file ends without key `breakdown_dropped`",
+            path.display()
+        )
+    );
+}
+
 #[test]
 fn missing_file_is_named() {
-    for file in ["log", "wakeup", "wakeup_hist", "spikes", "period_us"] {
-        let dir = copy_fixture("v1-live");
+    for file in [
+        "log",
+        "wakeup",
+        "wakeup_hist",
+        "spikes",
+        "spikes_worst",
+        "spike_parts",
+        "causes",
+        "period_us",
+    ] {
+        let dir = copy_fixture("v2-live");
         let path = dir.path().join(file);
         fs::remove_file(&path).unwrap();
         assert_failure(
@@ -692,7 +787,7 @@ fn missing_file_is_named() {
 
 #[test]
 fn empty_module_prints_placeholders() {
-    let dir = copy_fixture("v1-live");
+    let dir = copy_fixture("v2-live");
     let root = dir.path();
     let summary = fs::read_to_string(root.join("summary")).unwrap();
     let zeroed: String = summary
@@ -724,6 +819,13 @@ fn empty_module_prints_placeholders() {
     .unwrap();
     fs::write(root.join("wakeup_hist"), "").unwrap();
     fs::write(root.join("spikes"), "").unwrap();
+    fs::write(root.join("spikes_worst"), "").unwrap();
+    fs::write(
+        root.join("spike_parts"),
+        "# part cpu expiry_ns rank class id name extra ns\n",
+    )
+    .unwrap();
+    fs::write(root.join("causes"), "").unwrap();
     let out = success(&run_on(root, &[]));
     assert!(out.contains("\nNo preempt sites.\n"), "{out}");
     assert!(out.contains("\nNo worst sections.\n"), "{out}");
@@ -738,13 +840,14 @@ fn empty_module_prints_placeholders() {
         success(&run_on(root, &["wakeup", "--hist"])),
         "wakeup probe: off, period: 0 us, prio: 0, spike threshold: off, \
          spikes: 0 (0 overwritten, 0 merged)\n\nNo wakeup statistics.\n\n\
-         No spikes (spike threshold: off).\n"
+         No spike time by cause.\n\nNo spikes (spike threshold: off).\n\nNo worst spikes.\n"
     );
     let json: Value = serde_json::from_str(&success(&run_on(root, &["wakeup", "--json"]))).unwrap();
     assert_eq!(
         json,
-        serde_json::json!({"version": 1, "wakeup": {
-            "enabled": false, "period_us": 0, "threshold_us": 0, "cpus": [], "spikes": []
+        serde_json::json!({"version": 2, "wakeup": {
+            "enabled": false, "period_us": 0, "threshold_us": 0, "cpus": [], "spikes": [],
+            "spikes_worst": []
         }})
     );
     assert_eq!(success(&run_on(root, &["log"])), "No log entries.\n");
@@ -754,7 +857,7 @@ fn empty_module_prints_placeholders() {
         "any: no sections\n"
     );
     let json: Value = serde_json::from_str(&success(&run_on(root, &["sites", "--json"]))).unwrap();
-    assert_eq!(json, serde_json::json!({"version": 1, "sections": []}));
+    assert_eq!(json, serde_json::json!({"version": 2, "sections": []}));
     assert_eq!(
         run_on(root, &["--fail-over-us", "0"]).status.code(),
         Some(0)
@@ -782,7 +885,7 @@ fn usage_errors_name_the_problem() {
 
 #[test]
 fn escaped_names_and_unknown_symbols() {
-    let dir = copy_fixture("v1-live");
+    let dir = copy_fixture("v2-live");
     let root = dir.path();
     fs::write(
         root.join("sites"),
@@ -805,29 +908,47 @@ fn escaped_names_and_unknown_symbols() {
     .unwrap();
     let log = success(&run_on(root, &["log"]));
     assert!(log.ends_with("  my task\\x01  ? -> ?\n"), "{log}");
-    // A spike blamed on a section still open when the thread ran, and one
-    // with neither blame nor other section.
+    // A spike blamed on a section still open when the thread ran, whose
+    // parts have escaped names and an unknown frame, and one with neither
+    // blame nor other section nor parts.
     fs::write(
         root.join("spikes"),
-        "1 100 2000 4000000 7 my\\x20task\\x01 preempt hardirq 1500 ? - - - -\n\
-         0 200 10 3500000 0 - - - - - - - - -\n",
+        "1 100 2000 4000000 7 my\\x20task\\x01 preempt hardirq 1500 ? - - - - \
+         task 3000000 0 500000 0 0 0 0 3000000 0 500000 0\n\
+         0 200 10 3500000 0 - - - - - - - - - unaccounted 3500000 0 0 0 0 0 0 0 0 0 3500000\n",
+    )
+    .unwrap();
+    fs::write(root.join("spikes_worst"), "").unwrap();
+    fs::write(
+        root.join("spike_parts"),
+        "part 1 100 1 task 9 evil\\x1b[2J FIFO:50 3000000\n\
+         part 1 100 2 irq 5 a\\x20b - 500000\n\
+         frame 1 100 0 ?\n",
     )
     .unwrap();
     let out = success(&run_on(root, &["wakeup"]));
     assert!(
         out.contains(
             "\n  1  2.0 us  4.00 ms  my task\\x01/7  blamed: preempt hardirq ? \
-             (open 1.5 us before expiry) -> (still open)\n"
+             (open 1.5 us before expiry) -> (still open)\n\
+             \x20      cause: task 9 evil\\x1b[2J FIFO:50 3.00 ms (75 %)\n\
+             \x20      by class: irq 500.0 us (13 %), task 3.00 ms (75 %), switch 500.0 us (13 %)\n\
+             \x20      part 2: irq 5 a b 500.0 us (13 %)\n\
+             \x20      stack of task 9 evil\\x1b[2J FIFO:50 when it was switched out:\n\
+             \x20        #0 ?\n"
         ),
         "{out}"
     );
     assert!(
-        out.ends_with(
+        out.contains(
             "\n  0   10 ns  3.50 ms  -/0            no section explains it \
-             (no other section in the window)\n"
+             (no other section in the window)\n\
+             \x20      cause: unaccounted 3.50 ms (100 %) (spike_parts has no parts of this spike)\n\
+             \x20      by class: unaccounted 3.50 ms (100 %)\n\n"
         ),
         "{out}"
     );
+    assert!(out.ends_with("\n\nNo worst spikes.\n"), "{out}");
     let json: Value = serde_json::from_str(&success(&run_on(root, &["wakeup", "--json"]))).unwrap();
     let spikes = &json["wakeup"]["spikes"];
     assert_eq!(
@@ -841,8 +962,32 @@ fn escaped_names_and_unknown_symbols() {
         serde_json::json!({"comm": "my task\u{1}", "pid": 7})
     );
     assert_eq!(spikes[0]["other"], Value::Null);
+    assert_eq!(
+        spikes[0]["cause"],
+        serde_json::json!({
+            "class": "task", "id": "9", "name": "evil\u{1b}[2J", "extra": "FIFO:50",
+            "ns": 3000000, "pct": 75.0
+        })
+    );
+    assert_eq!(
+        spikes[0]["parts"][1],
+        serde_json::json!({
+            "rank": 2, "class": "irq", "id": "5", "name": "a b", "extra": null, "ns": 500000
+        })
+    );
+    assert_eq!(spikes[0]["stack"], serde_json::json!(["?"]));
     assert_eq!(spikes[1]["blame"], Value::Null);
     assert_eq!(spikes[1]["task"]["comm"], "");
+    assert_eq!(
+        spikes[1]["cause"],
+        serde_json::json!({
+            "class": "unaccounted", "id": null, "name": null, "extra": null,
+            "ns": 3500000, "pct": 100.0
+        })
+    );
+    assert_eq!(spikes[1]["parts"], serde_json::json!([]));
+    assert_eq!(spikes[1]["stack"], serde_json::json!([]));
+    assert_eq!(json["wakeup"]["spikes_worst"], serde_json::json!([]));
 }
 
 #[test]
@@ -861,37 +1006,221 @@ fn wakeup_text() {
         "  0  |   1182   3.8 us  209.8 us  8.79 ms  |   1175  54.4 us  260.6 us  8.91 ms  \
          |      62       7"
     );
-    // One line per spike, oldest first; 5 are blamed on a section.
-    let spikes: Vec<&&str> = lines
-        .iter()
-        .skip_while(|l| !l.starts_with("Spikes "))
-        .skip(2)
-        .collect();
-    assert_eq!(spikes.len(), 23, "{out}");
+    /// The lines of the part of `text` whose title line starts with
+    /// `title`, up to the next empty line.
+    fn part<'a>(text: &'a str, title: &str) -> Vec<&'a str> {
+        text.lines()
+            .skip_while(|l| !l.starts_with(title))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect()
+    }
+    let out = out.as_str();
+    assert!(out.contains(
+        "\n\nCauses per CPU (every spike, merged ones included; 0 breakdown events dropped):\n"
+    ));
+    let causes = part(out, "Causes per CPU ");
+    // CPU 0 has no irqsoff or preemptoff time: 8 classes, CPU 1 all 10.
+    assert_eq!(causes.len(), 1 + 8 + 10, "{out}");
     assert_eq!(
-        spikes.iter().filter(|l| l.contains("  blamed: ")).count(),
-        5
+        causes[0],
+        "CPU  CLASS        SPIKES  DOMINANT     TOTAL  SHARE"
     );
     assert_eq!(
-        spikes
-            .iter()
+        causes[6],
+        "  0  idle              7         7  22.36 ms   69 %"
+    );
+    assert_eq!(
+        causes[14],
+        "  1  preemptoff        3         3  16.11 ms   20 %"
+    );
+    assert_eq!(
+        causes[10],
+        "  1  irq               8         0  180.7 us   <1 %"
+    );
+
+    // One row per spike, oldest first, each followed by its breakdown; 5
+    // are blamed on a section.
+    let spikes = part(
+        out,
+        "Spikes (thread latency of 3000 us or more), oldest first:",
+    );
+    let rows: Vec<&str> = spikes[1..]
+        .iter()
+        .copied()
+        .filter(|l| !l.starts_with("       "))
+        .collect();
+    assert_eq!(rows.len(), 23, "{out}");
+    assert_eq!(rows.iter().filter(|l| l.contains("  blamed: ")).count(), 5);
+    assert_eq!(
+        rows.iter()
             .filter(|l| l.contains("  no section explains it (largest other: "))
             .count(),
         18
     );
     assert_eq!(
-        *spikes[2],
+        rows[2],
         "  1  126.6 us  4.70 ms  ps_inject/1/92  blamed: preempt task \
          preemptstat_inject::inject_preempt+0x13/0x80 [preemptstat_inject] \
          (open 414.8 us before expiry) -> \
          preemptstat_inject::inject_preempt+0x69/0x80 [preemptstat_inject]"
     );
+    let count = |prefix: &str| spikes.iter().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(count("       cause: "), 23);
+    assert_eq!(count("       by class: "), 23);
+    // Every spike has 4 parts: the cause and 3 more.
+    assert_eq!(count("       part "), 23 * 3);
+    assert_eq!(count("       stack of task "), 2);
+    // The spike where migration/1 ran before the thread, whole.
+    let at = spikes
+        .iter()
+        .position(|l| l.contains("rcu_gp_kthread+0x9e/0x1e0, 59.4 us)"))
+        .unwrap();
+    assert_eq!(
+        spikes[at..at + 12].join("\n"),
+        "  1   6.45 ms  7.08 ms  swapper/1/0     no section explains it (largest other: \
+         preemptstat_main::wakeup::wakeup_thread+0xe4/0xad0 [preemptstat] -> \
+         rcu_gp_kthread+0x9e/0x1e0, 59.4 us)
+       cause: idle 5.20 ms (73 %)
+       by class: nmi 50.0 us (1 %), timer 61.0 us (1 %), task 380.0 us (5 %), idle 5.20 ms (73 %), \
+         switch 186.8 us (3 %), unaccounted 1.20 ms (17 %)
+       part 2: unaccounted 1.20 ms (17 %)
+       part 3: task 21 migration/1 FIFO:99 380.0 us (5 %)
+       part 4: switch 186.8 us (3 %)
+       stack of task 21 migration/1 FIFO:99 when it was switched out:
+         #0 __schedule+0x86/0xd80
+         #1 schedule+0x4a/0x100
+         #2 smpboot_thread_fn+0x1e4/0x280
+         #3 kthread+0x116/0x150
+         #4 ret_from_fork+0x115/0x210"
+    );
+    // A cause with a label: the injector's irqs-off section, 97 % of 5.19 ms.
+    assert_eq!(
+        spikes[2],
+        "       cause: irqsoff preemptstat_inject::inject_irq+0x1c/0x80 [preemptstat_inject] -> \
+         preemptstat_inject::inject_irq+0x6d/0x80 [preemptstat_inject] 5.03 ms (97 %)"
+    );
+
+    // The worst spikes, worst first; every one is also in the list above,
+    // so none repeats its breakdown.
+    let worst = part(
+        out,
+        "Worst spikes by thread latency (each CPU keeps its 16 worst):",
+    );
+    assert_eq!(worst.len(), 1 + 23, "{out}");
+    assert_eq!(
+        worst[0],
+        "RANK  CPU       IRQ   THREAD  HOLDER          CAUSE"
+    );
+    assert_eq!(
+        worst[1],
+        "   1    1   9.15 ms  9.32 ms  swapper/1/0     idle 6.77 ms (73 %)"
+    );
+    assert_eq!(
+        worst[3],
+        "   3    1   7.37 ms  7.67 ms  kworker/1:1/41  preemptoff worker_thread+0x253/0x2f0 -> \
+         preemptstat_main::wakeup::wakeup_thread+0xe4/0xad0 [preemptstat] 7.48 ms (98 %)"
+    );
+    assert!(out.ends_with("\n  23    1   3.11 ms  3.24 ms  swapper/1/0     idle 2.12 ms (65 %)\n"));
     assert!(!out.contains("_RNv"), "mangled name in output");
 
-    // One CPU: its row, its spikes.
+    // One CPU: its row, its causes, its spikes.
     let cpu1 = live_ok(&["wakeup", "--cpu", "1"]);
-    assert_eq!(cpu1.lines().count(), out.lines().count() - 1 - 7, "{cpu1}");
     assert!(!cpu1.contains("swapper/0/"), "{cpu1}");
+    assert_eq!(part(&cpu1, "Causes per CPU ").len(), 1 + 10, "{cpu1}");
+    let worst1 = part(&cpu1, "Worst spikes ");
+    assert_eq!(worst1.len(), 1 + 16, "{cpu1}");
+    // Ranks are those of the whole list.
+    assert!(worst1[2].starts_with("   3    1 "), "{cpu1}");
+}
+
+/// A stack whose task part is not among the 4 largest parts: the stack is
+/// still shown, under a heading that says so.
+#[test]
+fn stack_without_a_listed_task_part() {
+    let dir = copy_fixture("v2-live");
+    let path = dir.path().join("spike_parts");
+    let text = fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace(
+            "part 1 12689993136 3 task 21 migration/1 FIFO:99 380000\n",
+            "",
+        )
+        .replace("part 1 12689993136 4 switch", "part 1 12689993136 3 switch");
+    fs::write(&path, text).unwrap();
+    let out = success(&run_on(dir.path(), &["wakeup", "--cpu", "1"]));
+    assert!(
+        out.contains(
+            "\n       part 3: switch 186.8 us (3 %)\n\
+             \x20      stack of its longest task (not among the parts) when it was switched out:\n\
+             \x20        #0 __schedule+0x86/0xd80\n"
+        ),
+        "{out}"
+    );
+    // Frames of a spike without task time are refused, naming the line.
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replace("frame 1 12689993136 ", "frame 0 12692399543 ");
+    // Move the frames after the parts of CPU 0's last spike.
+    let (frames, rest): (Vec<&str>, Vec<&str>) = text
+        .lines()
+        .partition(|l| l.starts_with("frame 0 12692399543 "));
+    let mut lines: Vec<&str> = rest;
+    let at = lines
+        .iter()
+        .rposition(|l| l.starts_with("part 0 12692399543 "))
+        .unwrap();
+    for (i, f) in frames.iter().enumerate() {
+        lines.insert(at + 1 + i, f);
+    }
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let line = common::assert_failure(&run_on(dir.path(), &["wakeup"]), &[]);
+    assert!(
+        line.ends_with(
+            "frames of the spike of CPU 0 at 12692399543 ns, which has no task time (frames are \
+             the stack of its longest task part)"
+        ),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("{}: malformed: line ", path.display())),
+        "{line}"
+    );
+}
+
+/// A worst spike that the newest-ring `spikes` no longer has: its
+/// breakdown follows its row in the worst list.
+#[test]
+fn worst_spikes_not_in_the_ring_show_their_breakdown() {
+    let dir = copy_fixture("v2-live");
+    let path = dir.path().join("spikes");
+    let text = fs::read_to_string(&path).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.contains(" kworker/1:1 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&path, kept).unwrap();
+    let out = success(&run_on(dir.path(), &["wakeup"]));
+    let worst = &out[out.find("\nWorst spikes ").unwrap()..];
+    assert!(
+        worst.contains(
+            "\n   3    1   7.37 ms  7.67 ms  kworker/1:1/41  preemptoff worker_thread+0x253/0x2f0 -> \
+             preemptstat_main::wakeup::wakeup_thread+0xe4/0xad0 [preemptstat] 7.48 ms (98 %)\n\
+             \x20      cause: preemptoff worker_thread+0x253/0x2f0 -> \
+             preemptstat_main::wakeup::wakeup_thread+0xe4/0xad0 [preemptstat] 7.48 ms (98 %)\n\
+             \x20      by class: irq 64.0 us (1 %), timer 52.0 us (1 %), softirq 25.0 us (<1 %), \
+             preemptoff 7.48 ms (98 %), switch 30.9 us (<1 %), unaccounted 15.0 us (<1 %)\n\
+             \x20      part 2: irq 11 virtio0 64.0 us (1 %)\n\
+             \x20      part 3: timer 52.0 us (1 %)\n\
+             \x20      part 4: switch 30.9 us (<1 %)\n\
+             \x20  4    1 "
+        ),
+        "{worst}"
+    );
+    // Only that one.
+    assert_eq!(worst.matches("       cause: ").count(), 1, "{worst}");
+    assert!(!out[..out.find("\nWorst spikes ").unwrap()].contains("kworker/1:1/41"));
 }
 
 #[test]
@@ -928,7 +1257,14 @@ fn wakeup_json_contract() {
     let w = json["wakeup"].as_object().unwrap();
     assert_eq!(
         w.keys().collect::<Vec<_>>(),
-        ["cpus", "enabled", "period_us", "spikes", "threshold_us"]
+        [
+            "cpus",
+            "enabled",
+            "period_us",
+            "spikes",
+            "spikes_worst",
+            "threshold_us"
+        ]
     );
     assert_eq!(w["enabled"], Value::Bool(false));
     assert_eq!(w["period_us"].as_u64(), Some(1000));
@@ -1038,9 +1374,133 @@ fn wakeup_json_contract() {
                 "end": "preemptstat_main::wakeup::wakeup_thread+0xe4/0xad0 [preemptstat]",
                 "duration_ns": 20661,
             },
+            "cause": {
+                "class": "preemptoff",
+                "id": "preemptstat_inject::inject_preempt+0x13/0x80 [preemptstat_inject]",
+                "name": "preemptstat_inject::inject_preempt+0x69/0x80 [preemptstat_inject]",
+                "extra": null,
+                "ns": 4420000,
+                "pct": 94.1,
+            },
+            "breakdown": {
+                "nmi": 0, "irq": 0, "timer": 26314, "softirq": 52110, "irqsoff": 0,
+                "preemptoff": 4420000, "task": 0, "idle": 0, "switch": 70200,
+                "unaccounted": 126642,
+            },
+            "parts": [
+                {
+                    "rank": 1, "class": "preemptoff",
+                    "id": "preemptstat_inject::inject_preempt+0x13/0x80 [preemptstat_inject]",
+                    "name": "preemptstat_inject::inject_preempt+0x69/0x80 [preemptstat_inject]",
+                    "extra": null, "ns": 4420000,
+                },
+                {"rank": 2, "class": "unaccounted", "id": null, "name": null, "extra": null,
+                 "ns": 126642},
+                {"rank": 3, "class": "switch", "id": null, "name": null, "extra": null,
+                 "ns": 70200},
+                {"rank": 4, "class": "softirq", "id": "TIMER", "name": null, "extra": null,
+                 "ns": 52110},
+            ],
+            "stack": [],
         })
     );
     assert_eq!(spikes.iter().filter(|s| s["blame"].is_null()).count(), 18);
+    // Every spike's breakdown adds up to its thread latency, and its cause
+    // is its rank 1 part.
+    for s in spikes {
+        let b = s["breakdown"].as_object().unwrap();
+        assert_eq!(
+            b.keys().collect::<Vec<_>>(),
+            [
+                "idle",
+                "irq",
+                "irqsoff",
+                "nmi",
+                "preemptoff",
+                "softirq",
+                "switch",
+                "task",
+                "timer",
+                "unaccounted"
+            ]
+        );
+        let sum: u64 = b.values().map(|v| v.as_u64().unwrap()).sum();
+        assert_eq!(sum, s["thread_latency_ns"].as_u64().unwrap(), "{s}");
+        assert_eq!(s["cause"]["class"], s["parts"][0]["class"], "{s}");
+        assert_eq!(s["cause"]["ns"], s["parts"][0]["ns"], "{s}");
+        assert!(s["cause"]["pct"].is_f64(), "{s}");
+    }
+    // The class keys come in class order in the output itself.
+    assert!(live_ok(&["wakeup", "--json"]).contains(
+        r#""breakdown":{"nmi":0,"irq":0,"timer":61240,"softirq":0,"irqsoff":5027160,"preemptoff":0,"task":0,"idle":0,"switch":68543,"unaccounted":35000}"#
+    ));
+    // The spike where a task ran before the thread: a task part with its
+    // policy, and the stack.
+    let migration = spikes
+        .iter()
+        .find(|s| s["expiry_ns"] == 12689993136u64)
+        .unwrap();
+    assert_eq!(
+        migration["parts"][2],
+        serde_json::json!({
+            "rank": 3, "class": "task", "id": "21", "name": "migration/1", "extra": "FIFO:99",
+            "ns": 380000
+        })
+    );
+    assert_eq!(
+        migration["stack"],
+        serde_json::json!([
+            "__schedule+0x86/0xd80",
+            "schedule+0x4a/0x100",
+            "smpboot_thread_fn+0x1e4/0x280",
+            "kthread+0x116/0x150",
+            "ret_from_fork+0x115/0x210",
+            "ret_from_fork_asm+0x1a/0x30",
+        ])
+    );
+    assert_eq!(
+        migration["cause"],
+        serde_json::json!({
+            "class": "idle", "id": null, "name": null, "extra": null, "ns": 5200000, "pct": 73.4
+        })
+    );
+
+    // Each CPU's cause totals: every class, in class order.
+    assert_eq!(
+        cpus[1]["causes"]["preemptoff"],
+        serde_json::json!({"spikes": 3, "dominant": 3, "total_ns": 16110000})
+    );
+    assert_eq!(
+        cpus[0]["causes"]["irqsoff"],
+        serde_json::json!({"spikes": 0, "dominant": 0, "total_ns": 0})
+    );
+    for c in cpus {
+        let causes = c["causes"].as_object().unwrap();
+        assert_eq!(causes.len(), 10);
+        let dominant: u64 = causes
+            .values()
+            .map(|t| t["dominant"].as_u64().unwrap())
+            .sum();
+        // Every spike has one cause (none was merged or overwritten).
+        assert_eq!(dominant, c["spikes"].as_u64().unwrap(), "{c}");
+    }
+
+    // The worst spikes: the same spikes, worst first.
+    let worst = w["spikes_worst"].as_array().unwrap();
+    assert_eq!(worst.len(), 23);
+    let latencies: Vec<u64> = worst
+        .iter()
+        .map(|s| s["thread_latency_ns"].as_u64().unwrap())
+        .collect();
+    assert_eq!(latencies[..3], [9318454, 8911872, 7666943]);
+    assert!(latencies.windows(2).all(|p| p[0] >= p[1]));
+    for s in worst {
+        let same = spikes
+            .iter()
+            .find(|x| x["cpu"] == s["cpu"] && x["expiry_ns"] == s["expiry_ns"])
+            .unwrap();
+        assert_eq!(same, s);
+    }
 
     // --cpu keeps only that CPU's statistics and spikes.
     let one = live_json(&["wakeup", "--cpu", "0", "--json"]);
@@ -1049,6 +1509,9 @@ fn wakeup_json_contract() {
     let spikes0 = one["wakeup"]["spikes"].as_array().unwrap();
     assert_eq!(spikes0.len(), 7);
     assert!(spikes0.iter().all(|s| s["cpu"] == 0));
+    let worst0 = one["wakeup"]["spikes_worst"].as_array().unwrap();
+    assert_eq!(worst0.len(), 7);
+    assert!(worst0.iter().all(|s| s["cpu"] == 0));
     // --hist changes only the text.
     assert_eq!(live_json(&["wakeup", "--hist", "--json"]), json);
 }
@@ -1096,7 +1559,7 @@ fn report_has_a_wakeup_part() {
 /// is written.
 #[test]
 fn set_period_us_50_writes_nothing() {
-    let dir = copy_fixture("v1-live");
+    let dir = copy_fixture("v2-live");
     let root = dir.path();
     let out = run_on(root, &["set", "period_us", "50"]);
     let line = assert_failure(&out, &[]);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Hostile input through `--root`: every file the reader reads, damaged in many deterministic ways and some seeded random ones, under every read command. The reader never panics or hangs: it succeeds with valid output, or exits with code 2 and one line that names the damaged file.
 //!
-//! Each test copies `v1-live` into a temporary directory and damages one
+//! Each test copies `v2-live` into a temporary directory and damages one
 //! file in about 60 ways, restoring it between cases. Every case runs in
 //! process through [`preemptstat::run`] (the code the binary runs, with
 //! panics caught), under the read commands in turn: one when the damaged
@@ -142,7 +142,14 @@ fn shape(name: &str) -> Shape {
         // Every CPU once.
         "wakeup" => record(0, Success, Fail),
         "wakeup_hist" => record(0, Success, Fail),
-        "spikes" => record(0, Success, Success),
+        // A spike (CPU and expiry) once.
+        "spikes" => record(0, Success, Fail),
+        // A spike once; worst first; at most 16 per CPU.
+        "spikes_worst" => record(0, Success, Fail),
+        // Ranks and frame depths in turn.
+        "spike_parts" => record(1, Success, Fail),
+        // Ten classes per CPU, in order, each CPU once.
+        "causes" => record(0, Success, Fail),
         _ => Shape::Control,
     }
 }
@@ -156,7 +163,7 @@ enum Output {
     Json,
     /// The Prometheus text exposition format.
     Prometheus,
-    /// `format version: 1 (reader supports 1)`.
+    /// `format version: 2 (reader supports 2)`.
     Version,
     /// Nothing; an SVG file at `OUT`.
     Svg,
@@ -449,7 +456,7 @@ fn check_output(cmd: &Cmd, outcome: &Outcome, out: &Path) -> Result<(), String> 
         Output::Text => check_text(&outcome.stdout).map(|_| ()),
         Output::Json => check_json(&check_text(&outcome.stdout)?),
         Output::Version => match check_text(&outcome.stdout)?.as_str() {
-            "format version: 1 (reader supports 1)\n" => Ok(()),
+            "format version: 2 (reader supports 2)\n" => Ok(()),
             other => Err(format!("unexpected version output {other:?}")),
         },
         Output::Prometheus => {
@@ -862,15 +869,16 @@ fn cases(name: &str, text: &str, rng: &mut Rng) -> Vec<Case> {
     // The version line itself.
     if shape == Shape::Version {
         for bad in [
-            "preemptstat debugfs format 2\n",
+            "preemptstat debugfs format 3\n",
+            "preemptstat debugfs format 1\n",
             "preemptstat debugfs format 0\n",
             "preemptstat debugfs format 01\n",
-            "preemptstat debugfs format 1 1\n",
+            "preemptstat debugfs format 2 1\n",
             "preemptstat debugfs format\n",
             "PREEMPTSTAT DEBUGFS FORMAT 1\n",
-            "\u{feff}preemptstat debugfs format 1\n",
+            "\u{feff}preemptstat debugfs format 2\n",
             "\n",
-            "preemptstat debugfs format 1\n\n",
+            "preemptstat debugfs format 2\n\n",
         ] {
             add(format!("version line {bad:?}"), contents(bad.into()), Fail);
         }
@@ -969,7 +977,7 @@ fn seed(name: &str) -> u64 {
     })
 }
 
-/// Damages the file `name` of a copy of `v1-live` in every way [`cases`]
+/// Damages the file `name` of a copy of `v2-live` in every way [`cases`]
 /// lists, runs the read commands on it, and checks each outcome with
 /// [`check`]; panics with every failure at the end. Returns (cases,
 /// in-process runs, binary runs).
@@ -977,7 +985,7 @@ fn hostile(name: &str) -> (usize, usize, usize) {
     let work = tempfile::tempdir().expect("tempdir");
     let root = work.path().join("root");
     fs::create_dir(&root).unwrap();
-    for entry in fs::read_dir(fixture("v1-live")).unwrap() {
+    for entry in fs::read_dir(fixture("v2-live")).unwrap() {
         let entry = entry.unwrap();
         fs::copy(entry.path(), root.join(entry.file_name())).unwrap();
     }
@@ -1127,6 +1135,9 @@ hostile_tests! {
     hostile_wakeup => "wakeup",
     hostile_wakeup_hist => "wakeup_hist",
     hostile_spikes => "spikes",
+    hostile_spikes_worst => "spikes_worst",
+    hostile_spike_parts => "spike_parts",
+    hostile_causes => "causes",
     hostile_enable => "enable",
     hostile_threshold_us => "threshold_us",
     hostile_wakeup_enable => "wakeup_enable",
@@ -1142,7 +1153,7 @@ fn writes_refuse_damaged_roots() {
     let work = tempfile::tempdir().expect("tempdir");
     let root = work.path().join("root");
     fs::create_dir(&root).unwrap();
-    for entry in fs::read_dir(fixture("v1-live")).unwrap() {
+    for entry in fs::read_dir(fixture("v2-live")).unwrap() {
         let entry = entry.unwrap();
         fs::copy(entry.path(), root.join(entry.file_name())).unwrap();
     }
@@ -1165,7 +1176,12 @@ fn writes_refuse_damaged_roots() {
             path.display()
         );
     };
-    for bad in [&b"preemptstat debugfs format 2\n"[..], b"\xff\n", b""] {
+    for bad in [
+        &b"preemptstat debugfs format 3\n"[..],
+        b"preemptstat debugfs format 1\n",
+        b"\xff\n",
+        b"",
+    ] {
         fs::write(&version, bad).unwrap();
         for args in [&["set", "enable", "1"][..], &["reset"]] {
             one_line_naming(&run_binary(&argv(args)), &version);
@@ -1173,7 +1189,7 @@ fn writes_refuse_damaged_roots() {
         assert_eq!(fs::read(&enable).unwrap(), b"0\n");
         assert_eq!(fs::read(root.join("reset")).unwrap(), b"");
     }
-    fs::write(&version, "preemptstat debugfs format 1\n").unwrap();
+    fs::write(&version, "preemptstat debugfs format 2\n").unwrap();
     for damage in [Damage::Fifo, Damage::DevZero, Damage::Directory] {
         apply(&enable, &damage);
         one_line_naming(&run_binary(&argv(&["set", "enable", "1"])), &enable);

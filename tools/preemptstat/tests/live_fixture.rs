@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Parser tests against the debugfs files captured from a VM run (tests/fixtures/v1-live), and the broken variants of them.
+//! Parser tests against the debugfs files of tests/fixtures/v2-live (a format 1 capture from a VM run with a synthesized latency breakdown, see tests/fixtures/README.md), and the broken variants of them.
 //!
 //! The capture was taken with recording and the wakeup probe disabled
 //! (`enable` 0, `wakeup_enable` 0), so the files agree with each other:
 //! every counter of `summary` can be checked against the records of the
-//! other files, and the wakeup statistics against the spikes, the
-//! histograms and the sites they blame.
+//! other files, the wakeup statistics against the spikes, the histograms
+//! and the sites they blame, and the breakdown files against each other.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use preemptstat::DebugfsSource;
 use preemptstat_core::{
-    parse_enable, parse_hist, parse_log, parse_period_us, parse_sites, parse_spikes, parse_summary,
-    parse_threshold_us, parse_version, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us,
-    parse_worst, summary_keys, wakeup_bucket_hi_us, wakeup_bucket_lo_us, Context, Kind, Latency,
-    ParseError, Symbol,
+    parse_causes, parse_enable, parse_hist, parse_log, parse_period_us, parse_sites,
+    parse_spike_parts, parse_spikes, parse_spikes_worst, parse_summary, parse_threshold_us,
+    parse_version, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us, parse_worst,
+    summary_keys, wakeup_bucket_hi_us, wakeup_bucket_lo_us, Cause, Comm, Context, Kind, Label,
+    Latency, ParseError, Policy, SpikeKey, Symbol, CAUSES,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -25,19 +26,19 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn live(file: &str) -> String {
-    fs::read_to_string(fixture("v1-live").join(file)).expect("fixture file")
+    fs::read_to_string(fixture("v2-live").join(file)).expect("fixture file")
 }
 
 #[test]
 fn version() {
-    assert_eq!(parse_version(&live("version")).unwrap().get(), 1);
+    assert_eq!(parse_version(&live("version")).unwrap().get(), 2);
 }
 
 #[test]
 fn summary_values() {
     let s = parse_summary(&live("summary")).unwrap();
     assert_eq!(s.values().len(), summary_keys().len());
-    assert_eq!(s.version(), 1);
+    assert_eq!(s.version(), 2);
     assert!(!s.enabled());
     assert_eq!(s.threshold_us(), 500);
     assert_eq!(s.cpus(), 2);
@@ -69,6 +70,7 @@ fn summary_values() {
     assert_eq!(s.spikes(), 23);
     assert_eq!(s.spikes_overwritten(), 0);
     assert_eq!(s.spikes_merged(), 0);
+    assert_eq!(s.breakdown_dropped(), 0);
 }
 
 /// Captured with recording disabled, so nothing was in flight: every section
@@ -474,12 +476,182 @@ fn spikes_agree_with_sites() {
     }
 }
 
+/// Every spike's ten class times add up to its thread latency (the parser
+/// checks), and the breakdown fits how each spike happened: the injector's
+/// irqs-off and preempt-off sections, an idle CPU under TCG.
+#[test]
+fn spikes_breakdown() {
+    let spikes = parse_spikes(&live("spikes")).unwrap();
+    let causes: Vec<(Cause, u64)> = spikes.iter().map(|s| (s.cause, s.cause_ns)).collect();
+    assert_eq!(
+        causes[..5],
+        [
+            (Cause::Irqsoff, 5_027_160),
+            (Cause::Irqsoff, 4_420_000),
+            (Cause::Preemptoff, 4_420_000),
+            (Cause::Preemptoff, 4_210_000),
+            (Cause::Idle, 2_100_000),
+        ]
+    );
+    assert_eq!(causes[22], (Cause::Preemptoff, 7_480_000));
+    // The unblamed spikes of the idle CPUs are idle first.
+    assert!(spikes
+        .iter()
+        .filter(|s| s.blame.is_none())
+        .all(|s| s.cause == Cause::Idle && s.comm.as_bytes().starts_with(b"swapper/")));
+    for s in &spikes {
+        assert_eq!(
+            s.breakdown.total(),
+            u128::from(s.thread_latency_ns),
+            "{s:?}"
+        );
+        assert!(s.cause_ns <= s.breakdown.get(s.cause), "{s:?}");
+        // An irqs-off section delays the timer interrupt; a preempt-off one
+        // only the thread.
+        if s.cause == Cause::Preemptoff {
+            assert!(
+                s.breakdown.get(Cause::Preemptoff) > s.irq_latency_ns,
+                "{s:?}"
+            );
+        }
+    }
+    assert_eq!(
+        spikes[0].breakdown.as_array(),
+        &[0, 0, 61240, 0, 5_027_160, 0, 0, 0, 68543, 35000]
+    );
+}
+
+/// `spikes_worst` is every spike (none was overwritten, CPU 1 has exactly
+/// its 16), worst first.
+#[test]
+fn spikes_worst_values() {
+    let spikes = parse_spikes(&live("spikes")).unwrap();
+    let worst = parse_spikes_worst(&live("spikes_worst")).unwrap();
+    assert_eq!(worst.len(), spikes.len());
+    assert_eq!(
+        worst
+            .iter()
+            .take(3)
+            .map(|s| (s.cpu, s.thread_latency_ns))
+            .collect::<Vec<_>>(),
+        [(1, 9_318_454), (0, 8_911_872), (1, 7_666_943)]
+    );
+    let mut by_latency = spikes.clone();
+    by_latency.sort_by_key(|s| std::cmp::Reverse(s.thread_latency_ns));
+    assert_eq!(worst, by_latency);
+}
+
+#[test]
+fn spike_parts_values() {
+    let spikes = parse_spikes(&live("spikes")).unwrap();
+    let worst = parse_spikes_worst(&live("spikes_worst")).unwrap();
+    let parts = parse_spike_parts(&live("spike_parts")).unwrap();
+    assert_eq!(parts.check_against(&spikes, &worst), Ok(()));
+    assert_eq!(parts.check_against(&spikes, &[]), Ok(()));
+    assert_eq!(parts.check_against(&[], &worst), Ok(()));
+    // Each spike once, with its 4 largest parts; two with a task's stack.
+    assert_eq!(parts.len(), 23);
+    assert!(spikes
+        .iter()
+        .all(|s| parts.get(s.key()).unwrap().parts.len() == 4));
+    assert_eq!(parts.iter().filter(|b| !b.stack.is_empty()).count(), 2);
+    let key = |cpu, expiry_ns| SpikeKey { cpu, expiry_ns };
+    let first = parts.get(key(1, 11_521_993_136)).unwrap();
+    assert_eq!(
+        first.parts[0].label,
+        Label::Section {
+            start:
+                "_RNvCs57rNj5LhXbl_18preemptstat_inject10inject_irq+0x1c/0x80 [preemptstat_inject]"
+                    .parse()
+                    .unwrap(),
+            end: Some(
+                "_RNvCs57rNj5LhXbl_18preemptstat_inject10inject_irq+0x6d/0x80 [preemptstat_inject]"
+                    .parse()
+                    .unwrap()
+            ),
+        }
+    );
+    let migration = parts.get(key(1, 12_689_993_136)).unwrap();
+    let task = migration.longest_task().unwrap();
+    assert_eq!(
+        (task.rank, task.ns, &task.label),
+        (
+            3,
+            380_000,
+            &Label::Task {
+                pid: 21,
+                comm: Comm::from_bytes(*b"migration/1"),
+                policy: Policy::Fifo,
+                prio: 99
+            }
+        )
+    );
+    assert_eq!(migration.stack.len(), 6);
+    assert_eq!(
+        migration.stack[5].to_string(),
+        "ret_from_fork_asm+0x1a/0x30"
+    );
+    let net = parts.get(key(0, 11_615_399_543)).unwrap();
+    assert_eq!(net.parts[1].label, Label::Softirq("NET_RX"));
+    assert_eq!(
+        net.parts[3].label,
+        Label::Device {
+            irq: 11,
+            name: Comm::from_bytes(*b"virtio0")
+        }
+    );
+}
+
+/// `causes` totals the spikes (none merged or overwritten): per CPU and
+/// class, the spikes with time, those it was the cause of, the time.
+#[test]
+fn causes_agree_with_spikes() {
+    let spikes = parse_spikes(&live("spikes")).unwrap();
+    let wakeup = parse_wakeup(&live("wakeup")).unwrap();
+    let causes = parse_causes(&live("causes")).unwrap();
+    assert_eq!(causes.iter().map(|c| c.cpu).collect::<Vec<_>>(), [0, 1]);
+    for c in &causes {
+        let mine: Vec<_> = spikes.iter().filter(|s| s.cpu == c.cpu).collect();
+        for (cause, t) in c.iter() {
+            let with_time = mine.iter().filter(|s| s.breakdown.get(cause) > 0).count();
+            let dominant = mine.iter().filter(|s| s.cause == cause).count();
+            let total: u64 = mine.iter().map(|s| s.breakdown.get(cause)).sum();
+            assert_eq!(
+                (t.spikes, t.dominant, t.total_ns),
+                (with_time as u64, dominant as u64, total),
+                "CPU {} {cause}",
+                c.cpu
+            );
+        }
+        let spikes_of_cpu = wakeup.iter().find(|w| w.cpu == c.cpu).unwrap().spikes;
+        assert_eq!(
+            c.iter().map(|(_, t)| t.dominant).sum::<u64>(),
+            spikes_of_cpu
+        );
+        let latency: u64 = mine.iter().map(|s| s.thread_latency_ns).sum();
+        assert_eq!(c.total_ns(), u128::from(latency));
+    }
+    assert_eq!(causes[1].get(Cause::Idle).total_ns, 37_363_000);
+    assert_eq!(causes[0].get(Cause::Irqsoff).spikes, 0);
+    assert_eq!(causes[0].iter().count(), CAUSES);
+}
+
 #[test]
 fn snapshot_reads_every_file() {
-    let snap = DebugfsSource::with_root(fixture("v1-live"))
+    let snap = DebugfsSource::with_root(fixture("v2-live"))
         .read_snapshot()
         .unwrap();
-    assert_eq!(snap.version.get(), 1);
+    assert_eq!(snap.version.get(), 2);
+    assert_eq!(snap.spikes_worst.len(), 23);
+    assert_eq!(snap.spike_parts.len(), 23);
+    assert_eq!(snap.causes.len(), 2);
+    let first = &snap.spikes[0];
+    assert_eq!(snap.parts_of(first).map(|b| b.parts.len()), Some(4));
+    assert_eq!(
+        snap.causes_cpu(1).map(|c| c.get(Cause::Irqsoff).dominant),
+        Some(2)
+    );
+    assert!(snap.causes_cpu(2).is_none());
     assert_eq!(snap.sites.len(), 852);
     assert_eq!(snap.worst.len(), 20);
     assert_eq!(snap.log.len(), 53);
@@ -515,7 +687,7 @@ fn snapshot_reads_every_file() {
 
 #[test]
 fn truncated_sites_file() {
-    let err = parse_sites(&fs::read_to_string(fixture("v1-truncated/sites")).unwrap()).unwrap_err();
+    let err = parse_sites(&fs::read_to_string(fixture("v2-truncated/sites")).unwrap()).unwrap_err();
     assert!(
         matches!(&err, ParseError::Malformed { line: 7, reason } if reason.starts_with("truncated")),
         "{err:?}"
@@ -524,7 +696,7 @@ fn truncated_sites_file() {
 
 #[test]
 fn bad_field_in_sites_file() {
-    let err = parse_sites(&fs::read_to_string(fixture("v1-badfield/sites")).unwrap()).unwrap_err();
+    let err = parse_sites(&fs::read_to_string(fixture("v2-badfield/sites")).unwrap()).unwrap_err();
     assert_eq!(
         err,
         ParseError::malformed(
@@ -540,7 +712,7 @@ fn bad_field_in_sites_file() {
 #[test]
 fn live_files_cut_near_line_ends_are_handled() {
     type Parser = fn(&str) -> Option<ParseError>;
-    let parsers: [(&str, Parser); 8] = [
+    let parsers: [(&str, Parser); 11] = [
         ("summary", |t| parse_summary(t).err()),
         ("sites", |t| parse_sites(t).err()),
         ("worst", |t| parse_worst(t).err()),
@@ -549,6 +721,9 @@ fn live_files_cut_near_line_ends_are_handled() {
         ("wakeup", |t| parse_wakeup(t).err()),
         ("wakeup_hist", |t| parse_wakeup_hist(t).err()),
         ("spikes", |t| parse_spikes(t).err()),
+        ("spikes_worst", |t| parse_spikes_worst(t).err()),
+        ("spike_parts", |t| parse_spike_parts(t).err()),
+        ("causes", |t| parse_causes(t).err()),
     ];
     for (file, parse) in parsers {
         let text = live(file);

@@ -13,7 +13,7 @@ use common::{assert_failure, assert_golden, fixture, run, run_on, s, success};
 use serde_json::Value;
 
 fn live() -> PathBuf {
-    fixture("v1-live")
+    fixture("v2-live")
 }
 
 fn diff_file(name: &str) -> PathBuf {
@@ -49,7 +49,7 @@ fn record_errors_follow_the_contract() {
     );
     let file = dir.path().join("snap.json");
     assert_failure(
-        &run_on(&fixture("v1-truncated"), &["record", s(&file)]),
+        &run_on(&fixture("v2-truncated"), &["record", s(&file)]),
         &["sites"],
     );
     assert!(!file.exists());
@@ -90,7 +90,7 @@ fn diff_text_and_json() {
 fn diff_names_the_bad_file() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
-    fs::write(&bad, "{\"version\":1,\"sections\":[{\"kind\":1}]}").unwrap();
+    fs::write(&bad, "{\"version\":2,\"sections\":[{\"kind\":1}]}").unwrap();
     let a = diff_file("a.json");
     assert_failure(
         &run(&["diff", s(&a), s(&bad)]),
@@ -118,6 +118,65 @@ fn export_prometheus_golden() {
         &["export", "--format", "prometheus", "--top", "3"],
     ));
     assert_golden("export-prometheus-top3.txt", &out);
+}
+
+/// The cause families: every CPU and class (zeros included), seconds as the
+/// unit, with the breakdown's dropped-events counter.
+#[test]
+fn export_prometheus_has_cause_totals() {
+    let out = success(&run_on(&live(), &["export", "--format", "prometheus"]));
+    let family = |name: &str| -> Vec<&str> {
+        out.lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")))
+            .collect()
+    };
+    let seconds = family("preemptstat_wakeup_cause_seconds_total");
+    assert_eq!(seconds.len(), 2 * 10);
+    assert_eq!(
+        seconds[..2],
+        [
+            r#"preemptstat_wakeup_cause_seconds_total{cpu="0",cause="nmi"} 0.000052"#,
+            r#"preemptstat_wakeup_cause_seconds_total{cpu="0",cause="irq"} 0.00027"#,
+        ]
+    );
+    assert!(seconds.contains(
+        &r#"preemptstat_wakeup_cause_seconds_total{cpu="1",cause="preemptoff"} 0.01611"#
+    ));
+    assert!(
+        seconds.contains(&r#"preemptstat_wakeup_cause_seconds_total{cpu="0",cause="irqsoff"} 0"#)
+    );
+    let spikes = family("preemptstat_wakeup_cause_spikes_total");
+    assert_eq!(spikes.len(), 20);
+    assert!(spikes.contains(&r#"preemptstat_wakeup_cause_spikes_total{cpu="1",cause="timer"} 16"#));
+    let dominant = family("preemptstat_wakeup_cause_dominant_total");
+    assert_eq!(
+        dominant
+            .iter()
+            .filter(|l| !l.ends_with(" 0"))
+            .copied()
+            .collect::<Vec<_>>(),
+        [
+            r#"preemptstat_wakeup_cause_dominant_total{cpu="0",cause="idle"} 7"#,
+            r#"preemptstat_wakeup_cause_dominant_total{cpu="1",cause="irqsoff"} 2"#,
+            r#"preemptstat_wakeup_cause_dominant_total{cpu="1",cause="preemptoff"} 3"#,
+            r#"preemptstat_wakeup_cause_dominant_total{cpu="1",cause="idle"} 11"#,
+        ]
+    );
+    for name in [
+        "preemptstat_wakeup_cause_seconds_total",
+        "preemptstat_wakeup_cause_spikes_total",
+        "preemptstat_wakeup_cause_dominant_total",
+    ] {
+        assert!(
+            out.contains(&format!("\n# TYPE {name} counter\n")),
+            "{name}"
+        );
+        assert!(out.contains(&format!("\n# HELP {name} ")), "{name}");
+    }
+    assert!(out.contains(
+        "\n# TYPE preemptstat_wakeup_breakdown_dropped_total counter\n\
+         preemptstat_wakeup_breakdown_dropped_total 0\n"
+    ));
 }
 
 #[test]
@@ -213,7 +272,7 @@ fn watch_iterations_stop_the_loop() {
     assert!(!out.contains('\x1b'), "escape codes without a terminal");
     assert_failure(&run_on(&live(), &["watch", "--interval", "0.1"]), &["0.5"]);
     assert_failure(
-        &run_on(&fixture("v1-truncated"), &["watch", "--iterations", "1"]),
+        &run_on(&fixture("v2-truncated"), &["watch", "--iterations", "1"]),
         &["sites"],
     );
 }
@@ -332,6 +391,93 @@ fn plot_wakeup_draws_spikes_threshold_and_histogram() {
     assert!(fs::read_to_string(&file)
         .unwrap()
         .contains("threshold 3000 us"));
+}
+
+/// The breakdown panel: one segment per class with time of every spike,
+/// stacked to its thread latency, coloured by class, with a legend of the
+/// classes shown.
+#[test]
+fn plot_wakeup_splits_each_spike_by_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.svg");
+    let out = run_on(
+        &live(),
+        &["plot", "wakeup", "--cpu", "1", "--output", s(&file)],
+    );
+    assert_eq!(success(&out), "");
+    let text = fs::read_to_string(&file).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let with_class = |class: &str| -> Vec<roxmltree::Node> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("rect") && n.attribute("class") == Some(class))
+            .collect()
+    };
+    let spikes =
+        preemptstat_core::parse_spikes(&fs::read_to_string(live().join("spikes")).unwrap())
+            .unwrap();
+    let cpu1: Vec<_> = spikes.iter().filter(|s| s.cpu == 1).collect();
+    let segments = with_class("cause");
+    assert_eq!(
+        segments.len(),
+        cpu1.iter()
+            .map(|s| s.breakdown.nonzero().count())
+            .sum::<usize>()
+    );
+    // CPU 1's first spike: four classes, bottom up in class order.
+    let first: Vec<&str> = segments[..4]
+        .iter()
+        .map(|n| n.attribute("data-cause").unwrap())
+        .collect();
+    assert_eq!(first, ["timer", "irqsoff", "switch", "unaccounted"]);
+    assert_eq!(segments[1].attribute("fill"), Some("#b07aa1"));
+    let title = segments[1]
+        .children()
+        .find(|c| c.has_tag_name("title"))
+        .unwrap();
+    assert_eq!(
+        title.text(),
+        Some("CPU 1 at 11.521993 s: irqsoff 5.03 ms (97 %)")
+    );
+    // The stacked heights add up to the bar's height: segments touch.
+    let y = |n: &roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
+    for pair in segments[..4].windows(2) {
+        assert!((y(&pair[0], "y") - (y(&pair[1], "y") + y(&pair[1], "height"))).abs() < 0.02);
+    }
+    // Every class CPU 1's spikes have time in (all ten) is in the legend.
+    let legend: Vec<&str> = with_class("legend")
+        .iter()
+        .map(|n| n.attribute("data-cause").unwrap())
+        .collect();
+    assert_eq!(
+        legend,
+        [
+            "nmi",
+            "irq",
+            "timer",
+            "softirq",
+            "irqsoff",
+            "preemptoff",
+            "task",
+            "idle",
+            "switch",
+            "unaccounted"
+        ]
+    );
+    assert!(text.contains("CPU 1: thread latency of each late wakeup by cause"));
+    // CPU 0 has no irqsoff or preemptoff time: not in its legend.
+    run_on(
+        &live(),
+        &["plot", "wakeup", "--cpu", "0", "--output", s(&file)],
+    );
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(
+        !text.contains(r#"class="legend" data-cause="irqsoff""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"class="legend" data-cause="idle""#),
+        "{text}"
+    );
 }
 
 #[test]

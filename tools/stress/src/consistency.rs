@@ -8,9 +8,10 @@
 //! Two files are not a snapshot of the same instant, so nothing here compares files.
 
 use preemptstat_core::{
-    parse_enable, parse_hist, parse_log, parse_period_us, parse_sites, parse_spikes, parse_summary,
-    parse_threshold_us, parse_version, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us,
-    parse_worst, SUPPORTED_FORMAT_VERSION,
+    parse_causes, parse_enable, parse_hist, parse_log, parse_period_us, parse_sites,
+    parse_spike_parts, parse_spikes, parse_spikes_worst, parse_summary, parse_threshold_us,
+    parse_version, parse_wakeup, parse_wakeup_hist, parse_wakeup_threshold_us, parse_worst,
+    SUPPORTED_FORMAT_VERSION,
 };
 
 /// Checks one copy of the file `name`; returns how many records it holds.
@@ -79,12 +80,18 @@ pub fn check_file(name: &str, text: &str) -> Result<usize, String> {
             Ok(cpus.len())
         }
         "wakeup_hist" => parse_wakeup_hist(text).map(|_| 1).map_err(e),
+        // Each line's ten class times add up to its thread latency (the parser checks).
         "spikes" => parse_spikes(text).map(|s| s.len()).map_err(e),
+        // Worst first, at most 16 per CPU (the parser checks).
+        "spikes_worst" => parse_spikes_worst(text).map(|s| s.len()).map_err(e),
+        // On its own: whether it matches spikes and spikes_worst is a question of two files.
+        "spike_parts" => parse_spike_parts(text).map(|p| p.len()).map_err(e),
+        "causes" => parse_causes(text).map(|c| c.len()).map_err(e),
         "enable" | "wakeup_enable" => parse_enable(text).map(|_| 1).map_err(e),
         "threshold_us" => parse_threshold_us(text).map(|_| 1).map_err(e),
         "period_us" => parse_period_us(text).map(|_| 1).map_err(e),
         "wakeup_threshold_us" => parse_wakeup_threshold_us(text).map(|_| 1).map_err(e),
-        _ => Err(format!("{name}: not a file of debugfs format 1")),
+        _ => Err(format!("{name}: not a file of debugfs format 2")),
     }
 }
 
@@ -96,7 +103,7 @@ mod tests {
 
     fn live(name: &str) -> String {
         let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../preemptstat/tests/fixtures/v1-live")
+            .join("../preemptstat/tests/fixtures/v2-live")
             .join(name);
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
     }

@@ -24,7 +24,7 @@ pub struct Control {
     pub readable: bool,
 }
 
-/// Every writable control file of debugfs format 1.
+/// Every writable control file of debugfs format 2 (the same as format 1's).
 pub const CONTROLS: [Control; 6] = [
     Control {
         name: "enable",

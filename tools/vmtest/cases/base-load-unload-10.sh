@@ -3,7 +3,7 @@
 # timeout: 120
 for i in $(seq 10); do
 	ps_load
-	assert_file_eq "$PS_ROOT/version" "preemptstat debugfs format 1"
+	assert_file_eq "$PS_ROOT/version" "preemptstat debugfs format 2"
 	ps_unload
 	[ ! -e "$PS_ROOT" ] || die "cycle $i: $PS_ROOT still exists after rmmod"
 done

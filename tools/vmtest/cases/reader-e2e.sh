@@ -15,7 +15,7 @@ python3 - "$PS_ROOT" /tmp/report.json <<'PY' || die "report --json does not matc
 import json, sys
 root, path = sys.argv[1], sys.argv[2]
 doc = json.load(open(path))
-assert doc["version"] == 1, doc["version"]
+assert doc["version"] == 2, doc["version"]
 summary = dict(l.split() for l in open(root + "/summary"))
 for k, v in summary.items():
     assert doc["summary"][k] == int(v), (k, doc["summary"][k], v)

@@ -16,7 +16,7 @@ for f in $PS_REPORT_FILES $PS_CONTROL_FILES; do
 	grep -q 'in use' <<<"$err" || die "rmmod with $f open: '$err', expected 'in use'"
 	ps_loaded || die "module gone while $f was open"
 	case "$f" in
-	version) assert_eq "$(cat <&3)" "preemptstat debugfs format 1" "read from the held $f" ;;
+	version) assert_eq "$(cat <&3)" "preemptstat debugfs format 2" "read from the held $f" ;;
 	reset) printf '1' >&3 || die "write to the held $f failed" ;;
 	enable | wakeup_enable) assert_eq "$(cat <&3)" 1 "read from the held $f" ;;
 	*) [ -n "$(cat <&3)" ] || die "the held $f read empty" ;;
