@@ -668,38 +668,18 @@ impl CpuState {
                 }
             }
         };
-        let any = &self.open[Kind::Any.idx()];
-        if any.open.load(Relaxed) {
-            consider(Section {
-                opener: any.opener.load(Relaxed),
-                ctx: any.ctx.load(Relaxed),
-                pid: any.pid.load(Relaxed),
-                comm: [any.comm[0].load(Relaxed), any.comm[1].load(Relaxed)],
-                start: any.site.load(Relaxed),
-                end: 0,
-                start_ns: any.start_ns.load(Relaxed),
-                end_ns: 0,
-            });
+        if let Some(sec) = self.open_any() {
+            consider(sec);
         }
-        let head = self.recent_head.load(Relaxed);
-        for i in 1..=RECENT.min(head) {
-            let Some(slot) = self.recent.get(head.wrapping_sub(i) % RECENT) else {
-                break;
-            };
-            let sec = slot.get();
-            if sec.end_ns > run_ns {
-                continue;
-            }
-            if sec.end_ns < expiry_ns {
-                break;
-            }
+        self.for_each_recent(expiry_ns, run_ns, |sec| {
             if holder.is_none() {
                 // The newest section before the thread ran is the switch to it, opened by the
                 // task the CPU switched away from.
                 holder = Some((sec.pid, sec.comm));
             }
             consider(sec);
-        }
+            true
+        });
         let window = run_ns.saturating_sub(expiry_ns);
         let blamed = best.filter(|b| overlap(b, expiry_ns, run_ns).saturating_mul(2) >= window);
         let other = if blamed.is_some() { second } else { best };
@@ -713,30 +693,26 @@ impl CpuState {
         }
     }
 
-    /// Calls `f` with the `any` sections that overlap `[from, to]`, the open one first, then
-    /// the closed ones newest first, at most `max` of them. Only on this CPU, with interrupts
-    /// disabled, like [`CpuState::blame`].
-    pub(crate) fn sections_in(&self, from: u64, to: u64, max: usize, mut f: impl FnMut(Section)) {
-        let mut n = 0;
+    /// The open `any` section, if there is one (end 0).
+    fn open_any(&self) -> Option<Section> {
         let any = &self.open[Kind::Any.idx()];
-        if any.open.load(Relaxed) && any.start_ns.load(Relaxed) < to && max > 0 {
-            f(Section {
-                opener: any.opener.load(Relaxed),
-                ctx: any.ctx.load(Relaxed),
-                pid: any.pid.load(Relaxed),
-                comm: [any.comm[0].load(Relaxed), any.comm[1].load(Relaxed)],
-                start: any.site.load(Relaxed),
-                end: 0,
-                start_ns: any.start_ns.load(Relaxed),
-                end_ns: 0,
-            });
-            n += 1;
-        }
+        any.open.load(Relaxed).then(|| Section {
+            opener: any.opener.load(Relaxed),
+            ctx: any.ctx.load(Relaxed),
+            pid: any.pid.load(Relaxed),
+            comm: [any.comm[0].load(Relaxed), any.comm[1].load(Relaxed)],
+            start: any.site.load(Relaxed),
+            end: 0,
+            start_ns: any.start_ns.load(Relaxed),
+            end_ns: 0,
+        })
+    }
+
+    /// Calls `f` with the recent closed `any` sections that ended in `[from, to]`, newest
+    /// first, until it returns false.
+    fn for_each_recent(&self, from: u64, to: u64, mut f: impl FnMut(Section) -> bool) {
         let head = self.recent_head.load(Relaxed);
         for i in 1..=RECENT.min(head) {
-            if n >= max {
-                break;
-            }
             let Some(slot) = self.recent.get(head.wrapping_sub(i) % RECENT) else {
                 break;
             };
@@ -744,14 +720,31 @@ impl CpuState {
             if sec.end_ns > to {
                 continue;
             }
-            if sec.end_ns < from {
+            if sec.end_ns < from || !f(sec) {
                 break;
+            }
+        }
+    }
+
+    /// Calls `f` with the `any` sections that overlap `[from, to]`, the open one first, then
+    /// the closed ones newest first, at most `max` of them. Only on this CPU, with interrupts
+    /// disabled, like [`CpuState::blame`].
+    pub(crate) fn sections_in(&self, from: u64, to: u64, max: usize, mut f: impl FnMut(Section)) {
+        let mut n = 0;
+        if let Some(sec) = self.open_any().filter(|s| s.start_ns < to && max > 0) {
+            f(sec);
+            n += 1;
+        }
+        self.for_each_recent(from, to, |sec| {
+            if n >= max {
+                return false;
             }
             if overlap(&sec, from, to) != 0 {
                 f(sec);
                 n += 1;
             }
-        }
+            true
+        });
     }
 
     /// Discards every open section, counting each in `counter`.
