@@ -61,6 +61,20 @@ impl Breakdown {
         }
     }
 
+    /// All of `ns` unaccounted: the breakdown of a window nothing was recorded for.
+    pub(crate) fn unaccounted(ns: u64) -> Self {
+        let mut b = Self::empty();
+        if let Some(c) = b.class_ns.get_mut(Class::Unaccounted.idx()) {
+            *c = ns;
+        }
+        b.parts[0] = Some(Part {
+            class: Class::Unaccounted,
+            label: Label::default(),
+            ns,
+        });
+        b
+    }
+
     /// The cause: the largest part.
     pub(crate) fn cause(&self) -> Option<&Part> {
         self.parts.first().and_then(|p| p.as_ref())
@@ -128,11 +142,16 @@ pub(crate) struct Scratch {
     pub(crate) nr: usize,
     covered: Covered,
     parts: [Part; MAX_EVENTS + 2],
+    /// What [`compute`] made of the events; there, and not on the thread's stack, because the
+    /// breakdown is several hundred bytes and the callers would each hold a copy.
+    result: Breakdown,
 }
 
-// SAFETY: Every field is an integer, an array of integers, or made of `Event` and `Part`,
-// whose fields are integers and a `Class`, a `repr(u8)` enum whose discriminant 0 (`Nmi`) is
-// valid: the all-zero value is an empty scratch.
+// SAFETY: Every field is an integer, an array of integers, or made of `Event`, `Part` and
+// `Option<Part>` (in `result`), whose fields are integers and a `Class`, a `repr(u8)` enum whose
+// discriminant 0 (`Nmi`) is valid: all zeros is a valid value of each (`Some` of an all-zero
+// part for an `Option<Part>`, which `compute` overwrites before anyone reads it), and with
+// `nr == 0` the scratch is empty.
 unsafe impl compat::Zeroable for Scratch {}
 
 impl Scratch {
@@ -168,14 +187,16 @@ fn add_part(parts: &mut [Part], n: &mut usize, class: Class, label: Label, ns: u
 
 /// The breakdown of the window `[expiry_ns, run_ns)` from the events in `sc` (clipped to the
 /// window here), with the timer interrupt's entry at `timer_entry_ns` (the end of what is
-/// `unaccounted`; the callback's time if the entry was not seen). Empties `sc`.
+/// `unaccounted`; the callback's time if the entry was not seen). Empties `sc`; the result is
+/// in it, until the next call.
 pub(crate) fn compute(
     expiry_ns: u64,
     run_ns: u64,
     timer_entry_ns: u64,
     sc: &mut Scratch,
-) -> Breakdown {
-    let mut bd = Breakdown::empty();
+) -> &mut Breakdown {
+    let bd = &mut sc.result;
+    *bd = Breakdown::empty();
     let (a, b) = (expiry_ns, run_ns.max(expiry_ns));
     let nr = sc.nr.min(MAX_EVENTS);
     sc.nr = 0;
@@ -223,7 +244,7 @@ pub(crate) fn compute(
     bd
 }
 
-/// Words a stored [`Breakdown`] takes (see [`Breakdown::to_words`]).
+/// Words a stored [`Breakdown`] takes (see [`Breakdown::store_words`]).
 pub(crate) const BD_WORDS: usize = NR_CLASSES + PARTS * PART_WORDS + TASK_FRAMES + 1;
 
 /// Words a stored [`Part`] takes: class, label kind and presence; id; id2; name (2); time.
@@ -231,7 +252,7 @@ const PART_WORDS: usize = 6;
 
 impl Breakdown {
     /// The breakdown as plain words, for a seqcount-protected slot of atomics.
-    pub(crate) fn to_words(self, out: &mut [u64; BD_WORDS]) {
+    pub(crate) fn store_words(&self, out: &mut [u64; BD_WORDS]) {
         let (classes, rest) = out.split_at_mut(NR_CLASSES);
         classes.copy_from_slice(&self.class_ns);
         let (parts, rest) = rest.split_at_mut(PARTS * PART_WORDS);
@@ -255,8 +276,8 @@ impl Breakdown {
         }
     }
 
-    /// The breakdown stored by [`Breakdown::to_words`].
-    pub(crate) fn from_words(w: &[u64; BD_WORDS]) -> Self {
+    /// The breakdown stored by [`Breakdown::store_words`].
+    pub(crate) fn load_words(w: &[u64; BD_WORDS]) -> Self {
         let mut bd = Self::empty();
         let (classes, rest) = w.split_at(NR_CLASSES);
         bd.class_ns.copy_from_slice(classes);

@@ -197,10 +197,9 @@ pub(crate) unsafe fn attach(
     probe: impl Fn(Event) -> *mut c_void,
     data: *mut c_void,
     breakdown: bool,
-) -> Result<sys::ProbeSet<NR_HOOKS>> {
-    let names = HOOKS.each_ref().map(|h| h.name);
+) -> Result<KBox<sys::ProbeSet<NR_HOOKS>>> {
     let mut found = [None; NR_HOOKS];
-    sys::find_tracepoints(&names, &mut found);
+    sys::find_tracepoints(&HOOKS, |h| h.name, &mut found);
     let mut missing = false;
     for (h, f) in HOOKS.iter().zip(found.iter_mut()) {
         if h.breakdown && !breakdown {
@@ -226,7 +225,7 @@ pub(crate) unsafe fn attach(
     // Every required tracepoint was found; the optional ones missing are skipped.
     let pairs = HOOKS
         .iter()
-        .zip(found)
+        .zip(found.iter())
         .filter_map(|(h, tp)| tp.map(|tp| (tp, probe(h.event))));
     // SAFETY: Each probe has its tracepoint's prototype and outlives the set with `data`, as
     // the caller guarantees.

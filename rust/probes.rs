@@ -272,7 +272,7 @@ fn vector_probe(table: &[VectorProbe; NR_VECTORS], v: u32) -> *mut c_void {
 /// until none of them can still run.
 pub(crate) struct Probes {
     /// Held for its drop.
-    _set: sys::ProbeSet<NR_HOOKS>,
+    _set: KBox<sys::ProbeSet<NR_HOOKS>>,
 }
 
 impl Probes {

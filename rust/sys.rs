@@ -9,6 +9,7 @@
 
 use crate::compat;
 use core::ffi::{c_int, c_uint, c_void, CStr};
+use core::ptr::NonNull;
 use kernel::ffi::c_ulong;
 use kernel::{bindings, error::to_result, prelude::*};
 
@@ -211,15 +212,20 @@ pub(crate) fn stack_trace_save(frames: &mut [usize]) -> usize {
 
 /// A kernel tracepoint, found by name.
 #[derive(Clone, Copy)]
-pub(crate) struct Tracepoint(*mut bindings::tracepoint);
+pub(crate) struct Tracepoint(NonNull<bindings::tracepoint>);
 
 // SAFETY: A `struct tracepoint` of vmlinux lives forever and is used through thread-safe calls.
 unsafe impl Send for Tracepoint {}
 // SAFETY: See above.
 unsafe impl Sync for Tracepoint {}
 
-struct Lookup<'a> {
-    names: &'a [&'a CStr],
+/// What [`find_tracepoints`] looks for and where it puts what it finds.
+struct Lookup<'a, T> {
+    /// The wanted tracepoints, named by `name_of`.
+    wanted: &'a [T],
+    /// The name of a wanted tracepoint.
+    name_of: fn(&T) -> &CStr,
+    /// `found[i]` is set when `wanted[i]` turns up.
     found: &'a mut [Option<Tracepoint>],
 }
 
@@ -227,26 +233,40 @@ struct Lookup<'a> {
 ///
 /// # Safety
 ///
-/// `tp` is a valid tracepoint and `data` the `Lookup` of [`find_tracepoints`].
-unsafe extern "C" fn lookup_one(tp: *mut c_void, data: *mut c_void) {
-    let tp = tp.cast::<bindings::tracepoint>();
-    // SAFETY: `data` is the `Lookup` passed by `find_tracepoints`, alive during the iteration.
-    let lookup = unsafe { &mut *data.cast::<Lookup<'_>>() };
+/// `tp` is a valid tracepoint and `data` the `Lookup<T>` of [`find_tracepoints`].
+unsafe extern "C" fn lookup_one<T>(tp: *mut c_void, data: *mut c_void) {
+    let Some(tp) = NonNull::new(tp.cast::<bindings::tracepoint>()) else {
+        return;
+    };
+    // SAFETY: `data` is the `Lookup<T>` passed by `find_tracepoints`, alive during the
+    // iteration.
+    let lookup = unsafe { &mut *data.cast::<Lookup<'_, T>>() };
     // SAFETY: `tp` is a valid vmlinux tracepoint whose name is a NUL-terminated string.
-    let name = unsafe { compat::cstr_from_ptr((*tp).name) };
-    for (want, slot) in lookup.names.iter().zip(lookup.found.iter_mut()) {
-        if name.to_bytes() == want.to_bytes() {
+    let name = unsafe { compat::cstr_from_ptr((*tp.as_ptr()).name) };
+    for (want, slot) in lookup.wanted.iter().zip(lookup.found.iter_mut()) {
+        if name.to_bytes() == (lookup.name_of)(want).to_bytes() {
             *slot = Some(Tracepoint(tp));
         }
     }
 }
 
-/// Finds vmlinux tracepoints by name; `found[i]` is `None` where `names[i]` does not exist.
-pub(crate) fn find_tracepoints(names: &[&CStr], found: &mut [Option<Tracepoint>]) {
-    let mut lookup = Lookup { names, found };
-    // SAFETY: `lookup_one` matches the callback type and `lookup` outlives the iteration.
+/// Finds vmlinux tracepoints by name; `found[i]` is `None` where the tracepoint named
+/// `name_of(&wanted[i])` does not exist. The names are read in place (a table of hooks need
+/// not be copied into a table of names first).
+pub(crate) fn find_tracepoints<T>(
+    wanted: &[T],
+    name_of: fn(&T) -> &CStr,
+    found: &mut [Option<Tracepoint>],
+) {
+    let mut lookup = Lookup {
+        wanted,
+        name_of,
+        found,
+    };
+    // SAFETY: `lookup_one::<T>` matches the callback type and takes `data` as the
+    // `Lookup<T>` it is, which outlives the iteration.
     unsafe {
-        preemptstat_for_each_tracepoint(Some(lookup_one), (&raw mut lookup).cast());
+        preemptstat_for_each_tracepoint(Some(lookup_one::<T>), (&raw mut lookup).cast());
     }
 }
 
@@ -263,7 +283,7 @@ pub(crate) unsafe fn tracepoint_register(
     data: *mut c_void,
 ) -> Result {
     // SAFETY: Guaranteed by the caller.
-    to_result(unsafe { preemptstat_tracepoint_register(tp.0.cast(), probe, data) })
+    to_result(unsafe { preemptstat_tracepoint_register(tp.0.as_ptr().cast(), probe, data) })
 }
 
 /// Detaches a probe attached by [`tracepoint_register`].
@@ -275,7 +295,7 @@ pub(crate) unsafe fn tracepoint_unregister(tp: Tracepoint, probe: *mut c_void, d
     // SAFETY: Guaranteed by the caller. Unregistering can only fail for a pair that was not
     // registered, or with ENOMEM (then the kernel keeps the probe and we must not free its
     // data: `tracepoint_sync` below does not help; this is reported loudly).
-    let ret = unsafe { preemptstat_tracepoint_unregister(tp.0.cast(), probe, data) };
+    let ret = unsafe { preemptstat_tracepoint_unregister(tp.0.as_ptr().cast(), probe, data) };
     if ret != 0 {
         pr_err!("tracepoint_probe_unregister failed: {}\n", ret);
     }
@@ -315,16 +335,22 @@ impl<const N: usize> ProbeSet<N> {
     /// Each `probe` must be an `unsafe extern "C" fn` whose prototype is its tracepoint's (with
     /// the leading `void *data`), and `data` and the probes' code must stay valid until the
     /// returned set has been dropped.
+    ///
+    /// The set lives on the heap: with one slot per hook it is over half a KiB, and moving it
+    /// through the callers' `Result`s by value put several copies on the module-init stack.
     pub(crate) unsafe fn register(
         pairs: impl IntoIterator<Item = (Tracepoint, *mut c_void)>,
         data: *mut c_void,
-    ) -> Result<Self> {
+    ) -> Result<KBox<Self>> {
         // INVARIANT: Filled below with registered pairs only; the caller guarantees `data`
         // and the probes outlive `this`.
-        let mut this = Self {
-            registered: [None; N],
-            data,
-        };
+        let mut this = KBox::new(
+            Self {
+                registered: [None; N],
+                data,
+            },
+            GFP_KERNEL,
+        )?;
         for ((tp, probe), slot) in pairs.into_iter().zip(this.registered.iter_mut()) {
             // SAFETY: Guaranteed by the caller; on failure, dropping `this` detaches the pairs
             // registered so far.

@@ -273,7 +273,7 @@ impl SpikeSlot {
                         self.after_ns.load(Relaxed),
                     )
                 }),
-                bd: Breakdown::from_words(&words),
+                bd: Breakdown::load_words(&words),
             }
         })?;
         (self.gen.load(Relaxed) == gen).then_some(spike)
@@ -701,14 +701,14 @@ pub(crate) fn fired(wk: &Wakeup, g: &Globals, w: &CpuWakeup) -> bool {
 /// The breakdown of the window `[expiry, run_ns)` of `w`: the events its probes listed, the
 /// sections of `cpu` in it, and the callback's time `expiry + irq_ns` when the timer
 /// interrupt's entry was not seen. Also starts the next window; `None` for `sc` only does that.
-fn take_breakdown(
+fn take_breakdown<'a>(
     w: &CpuWakeup,
     cpu: Option<&CpuState>,
     expiry: u64,
     irq_ns: u64,
     run_ns: u64,
-    sc: Option<&mut Scratch>,
-) -> Option<(Breakdown, u64)> {
+    sc: Option<&'a mut Scratch>,
+) -> Option<(&'a Breakdown, u64)> {
     let next = w.timer.expires_ns();
     let Some(sc) = sc else {
         w.cause.take_none(next);
@@ -757,7 +757,7 @@ fn take_breakdown(
             }
         });
     }
-    let mut bd = breakdown::compute(expiry, run_ns, entry, sc);
+    let bd = breakdown::compute(expiry, run_ns, entry, sc);
     if bd.class_ns[Class::Task.idx()] != 0 {
         bd.frames = taken.frames;
         bd.nr_frames = taken.nr_frames;
@@ -792,19 +792,14 @@ pub(crate) fn thread_ran(
     } else {
         None
     };
-    let bd = take_breakdown(w, cpu, expiry, irq_ns, run_ns, sc.filter(|_| spike));
-    let bd = match (spike, bd) {
+    // Without working memory the whole window is unexplained.
+    let fallback;
+    let taken = take_breakdown(w, cpu, expiry, irq_ns, run_ns, sc.filter(|_| spike));
+    let bd = match (spike, taken) {
         (true, Some(bd)) => Some(bd),
-        // No working memory: the whole window is unexplained.
         (true, None) => {
-            let mut b = Breakdown::empty();
-            b.class_ns[Class::Unaccounted.idx()] = thread_ns;
-            b.parts[0] = Some(breakdown::Part {
-                class: Class::Unaccounted,
-                label: Label::default(),
-                ns: thread_ns,
-            });
-            Some((b, 0))
+            fallback = Breakdown::unaccounted(thread_ns);
+            Some((&fallback, 0))
         }
         (false, _) => None,
     };
@@ -899,6 +894,7 @@ fn worst_slot(w: &CpuWakeup, gen: u64, thread_ns: u64) -> Option<&SpikeSlot> {
     best.filter(|&(_, ns)| ns < thread_ns).map(|(s, _)| s)
 }
 
+#[inline(never)]
 fn write_spike(
     slot: &SpikeSlot,
     gen: u64,
@@ -909,7 +905,7 @@ fn write_spike(
     bd: &Breakdown,
 ) {
     let mut words = [0u64; BD_WORDS];
-    bd.to_words(&mut words);
+    bd.store_words(&mut words);
     slot.seq.write(|| {
         for (d, w) in slot.bd.iter().zip(words.iter()) {
             d.store(*w, Relaxed);

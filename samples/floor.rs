@@ -83,7 +83,7 @@ extern "C" fn probe_vector(_data: *mut c_void, _vector: c_int) {}
 /// unregistered on drop, which waits until none can still run.
 struct Floor {
     /// Held for its drop.
-    _set: sys::ProbeSet<NR_HOOKS>,
+    _set: KBox<sys::ProbeSet<NR_HOOKS>>,
 }
 
 impl kernel::Module for Floor {

@@ -334,6 +334,12 @@ for suite in "${suites[@]}"; do
 	stage "$name" module_build "${kdirs[$flavor]}" &&
 		stage "module-frames${name#module-build-clippy}" module_frames &&
 		stage "module-modinfo${name#module-build-clippy}" module_modinfo
+	# The rtla of the suite's series, for the cases that compare with it; if it does not
+	# build, they fail with the reason (PS_RTLA empty), the rest of the suite runs.
+	PS_RTLA=
+	stage "rtla${name#module-build-clippy}" "$here/rtla.sh" build "$flavor" &&
+		PS_RTLA=$("$here/rtla.sh" print-path "$flavor")
+	export PS_RTLA
 	vm_suite "$flavor" "$subset"
 	echo "# suite $suite: $((SECONDS - t_suite)) s"
 done

@@ -33,6 +33,8 @@ export PS_ROOT=/sys/kernel/debug/preemptstat
 # The release binaries' directory (CARGO_TARGET_DIR on the host), written by vmtest.sh.
 export PS_BINDIR=$(cat "$out/bindir" 2>/dev/null || echo "$repo/tools/target/release")
 export PS_READER=$PS_BINDIR/preemptstat
+# The rtla of the kernel's series (vmtest.sh: PS_RTLA), empty if there is none.
+export PS_RTLA=$(cat "$out/rtla" 2>/dev/null)
 
 {
 	echo "KTAP version 1"

@@ -17,6 +17,8 @@
 #                     kmemleak=off (tools/check.sh)
 #   PS_VM_BOOT_LIMIT  seconds a boot may take until the guest runner starts (default 300);
 #                     a boot that takes longer is killed and the VM booted once more
+#   PS_RTLA           the rtla binary the cases compare with (default: the one tools/rtla.sh
+#                     cached for KDIR's series; a case that needs rtla fails if there is none)
 #
 # Prints KTAP-style "ok N name" / "not ok N name" lines, then "N passed, N failed". Exits 0 only
 # if every case passed. A VM that does not boot, a guest that dies or hangs, or a missing tool
@@ -58,6 +60,12 @@ out=$(cd "$out" && pwd)
 # holds only 2048 bytes on x86.
 echo "$CARGO_TARGET_DIR/release" >"$out/bindir"
 echo "$scale" >"$out/timeout_scale"
+# rtla goes with the kernel's series (its tracefs options change between series).
+if [ -z "${PS_RTLA:-}" ]; then
+	series=$(make -s -C "$kdir" kernelversion 2>/dev/null | cut -d. -f1,2)
+	PS_RTLA=$("$here/../rtla.sh" print-path "$series" 2>/dev/null) || PS_RTLA=
+fi
+echo "$PS_RTLA" >"$out/rtla"
 cases_file=$out/cases.list
 : >"$cases_file"
 for c in "${cases[@]}"; do

@@ -6,5 +6,5 @@ assert_file_eq "$PS_ROOT/version" "preemptstat debugfs format 2"
 [ -x "$PS_READER" ] || die "reader $PS_READER not built"
 out=$("$PS_READER" version) || die "reader failed on the live debugfs"
 info "reader: $out"
-grep -q "format version: 1" <<<"$out" || die "reader printed '$out'"
+grep -qx "format version: 2 (reader supports 2)" <<<"$out" || die "reader printed '$out'"
 ps_unload

@@ -3,6 +3,7 @@
 # hundred us under emulation). Five of them with the shortest period (100 us, so that every NMI
 # covers an expiry) and a 100 us threshold: in at least 4 of the 5 a spike on CPU 1 names the
 # NMI handler (nmi_cpu_backtrace_handler) as its cause.
+# dmesg-allow: Call Trace
 # timeout: 90
 ps_load wakeup_threshold_us=100 period_us=100 spikes_per_cpu=4096
 ps_reset
