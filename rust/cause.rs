@@ -201,6 +201,11 @@ impl EventSlot {
     }
 }
 
+/// A task's policy and priority as a task label's `id2`: `policy << 32 | prio`.
+fn sched_word(t: &sys::TaskInfo) -> u64 {
+    (u64::from(t.policy) << 32) | u64::from(t.prio as u32)
+}
+
 /// Events kept per window (NMIs apart).
 pub(crate) const WINDOW_EVENTS: usize = 32;
 /// NMI events kept per window.
@@ -241,6 +246,12 @@ pub(crate) struct CpuCause {
     idle_since: AtomicU64,
     /// Start of the probe's own timer interrupt in this window (0: not seen).
     timer_entry: AtomicU64,
+    /// The task the timer interrupted (pid, 0: none seen) and its policy and priority then
+    /// (`policy << 32 | prio`): what its part is labelled with. A task may change them before
+    /// it is switched out (the injector's worker drops to SCHED_NORMAL to sleep, and that is
+    /// what lets the thread in); the label says what it was while it held the CPU.
+    timer_task: AtomicU32,
+    timer_task_sched: AtomicU64,
     /// The longest other task part so far in this window, and its stack.
     longest_task_ns: AtomicU64,
     frames: [AtomicUsize; TASK_FRAMES],
@@ -265,17 +276,27 @@ impl CpuCause {
 
     /// Appends an event to the window's list, with interrupts disabled (softirq exits run with
     /// them enabled, and a hard IRQ's exit could append meanwhile).
+    ///
+    /// A full list keeps the longest events: the new one replaces the shortest if it is longer
+    /// (in the window), and either way one event is counted as dropped. A long window fills up
+    /// with ticks and other short interrupts before the event that made it long ends (a
+    /// softirq, a task switched out), and that one must not be the one lost.
     fn push(&self, e: &Event) {
         let _irqs_off = sys::RawIrqGuard::new();
         let n = self.nr_events.load(Relaxed);
-        match self.events.get(n) {
-            Some(slot) => {
+        if let Some(slot) = self.events.get(n) {
+            slot.set(e);
+            self.nr_events.store(n + 1, Relaxed);
+            return;
+        }
+        self.dropped
+            .store(self.dropped.load(Relaxed).wrapping_add(1), Relaxed);
+        let ws = self.window_start.load(Relaxed);
+        let len = |start: u64, end: u64| end.saturating_sub(start.max(ws));
+        let kept = |s: &EventSlot| len(s.start_ns.load(Relaxed), s.end_ns.load(Relaxed));
+        if let Some(slot) = self.events.iter().min_by_key(|s| kept(s)) {
+            if len(e.start_ns, e.end_ns) > kept(slot) {
                 slot.set(e);
-                self.nr_events.store(n + 1, Relaxed);
-            }
-            None => {
-                self.dropped
-                    .store(self.dropped.load(Relaxed).wrapping_add(1), Relaxed);
             }
         }
     }
@@ -434,6 +455,11 @@ impl CpuCause {
         if p.pid == 0 {
             return;
         }
+        let sched = if p.pid as u32 == self.timer_task.load(Relaxed) {
+            self.timer_task_sched.load(Relaxed)
+        } else {
+            sched_word(&p)
+        };
         let e = Event {
             start_ns: since,
             end_ns: now,
@@ -441,7 +467,7 @@ impl CpuCause {
             label: Label {
                 kind: LABEL_TASK,
                 id: p.pid as u64,
-                id2: (u64::from(p.policy) << 32) | u64::from(p.prio as u32),
+                id2: sched,
                 name: p.comm,
             },
         };
@@ -480,6 +506,7 @@ impl CpuCause {
 
     /// The timer callback runs (hard IRQ, on this CPU) for a new window: the local timer
     /// interrupt now running is the timer's own.
+    /// It also notes the task it interrupted, with the policy and priority it has now.
     pub(crate) fn timer_fired(&self) {
         let own = if self.vec_id.load(Relaxed) == VECTOR_LOCAL_TIMER {
             self.vec_start.load(Relaxed)
@@ -487,6 +514,9 @@ impl CpuCause {
             0
         };
         self.timer_entry.store(own, Relaxed);
+        let t = sys::current_task_info();
+        self.timer_task.store(t.pid as u32, Relaxed);
+        self.timer_task_sched.store(sched_word(&t), Relaxed);
     }
 
     /// Opens recording for windows from `start_ns` on, forgetting what is listed (the thread,
@@ -510,6 +540,7 @@ impl CpuCause {
         self.longest_task_ns.store(0, Relaxed);
         self.nr_frames.store(0, Relaxed);
         self.timer_entry.store(0, Relaxed);
+        self.timer_task.store(0, Relaxed);
     }
 
     /// Forgets the window's events and starts the next window at `next_ns` (the thread, on

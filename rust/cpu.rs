@@ -37,6 +37,7 @@ use crate::{
     sites::{Sample, SiteTable},
     sys,
     tlog::LogRing,
+    trace_events,
     worst::WorstList,
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -604,6 +605,8 @@ impl CpuState {
             pid: open.pid.load(Relaxed) as i32,
             comm: [open.comm[0].load(Relaxed), open.comm[1].load(Relaxed)],
         };
+        let threshold = g.threshold_ns.load(Relaxed);
+        let logged = threshold != 0 && s.ns >= threshold;
         self.counters_seq.write(|| {
             if let Some(x) = c.seen.get(k) {
                 bump(x);
@@ -616,11 +619,13 @@ impl CpuState {
                     bump(x);
                 }
             }
-            let threshold = g.threshold_ns.load(Relaxed);
-            if threshold != 0 && s.ns >= threshold {
+            if logged {
                 self.log.push(gen, &s);
             }
         });
+        if logged {
+            trace_events::section(&s, sys::cpu_id() as u32);
+        }
         self.worst.record(gen, &s, raw_ip);
         if kind == Kind::Any {
             let head = self.recent_head.load(Relaxed);

@@ -41,6 +41,7 @@ mod symbols;
 mod sys;
 mod text;
 mod tlog;
+mod trace_events;
 mod tracer;
 mod wakeup;
 mod worst;

@@ -143,6 +143,14 @@ pub(crate) struct TaskInfo {
     pub(crate) prio: i32,
 }
 
+/// Reads the current task's pid, name, policy and priority (task or hard IRQ context).
+#[inline]
+pub(crate) fn current_task_info() -> TaskInfo {
+    // SAFETY: `current` is a live task for as long as it runs on this CPU, which includes this
+    // call (not in NMI: the callers are the probe's timer callback and probes that skip NMIs).
+    unsafe { task_info(bindings::get_current().cast()) }
+}
+
 /// Reads a task's pid, name, policy and priority.
 ///
 /// # Safety

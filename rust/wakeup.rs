@@ -29,6 +29,7 @@ use crate::{
     percpu::PerCpu,
     seqcount::SeqCount,
     sys::{self, HrTimer, KThread},
+    trace_events,
 };
 use core::sync::atomic::{
     AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed,
@@ -848,6 +849,19 @@ pub(crate) fn thread_ran(
     });
     // A spike merged into an earlier one is already counted on its site.
     let merged = w.spikes_merged.load(Relaxed) != merged_before;
+    if let (Some(b), Some((bd, _))) = (&blame, &bd) {
+        trace_events::wakeup_spike(&trace_events::Spike {
+            cpu: w.cpu,
+            expiry_ns: expiry,
+            irq_ns,
+            thread_ns,
+            site: b.section.as_ref().map_or((0, 0), |s| (s.start, s.end)),
+            cause: bd
+                .cause()
+                .map_or((trace_events::NO_CAUSE, 0), |p| (p.class as u32, p.ns)),
+            merged,
+        });
+    }
     if let (false, Some(b), Some(cpu)) = (merged, &blame, cpu) {
         if let Some(o) = b.section.as_ref().filter(|o| o.end != 0) {
             cpu.sites

@@ -33,7 +33,8 @@
 //!   - `devirq`: in a device-style interrupt's handler, `inject_devirq_handler`: the
 //!     injector's own Linux IRQ (a descriptor with `dummy_irq_chip` and `handle_simple_irq`,
 //!     allocated at load, its number in the file as `devirq N`), one `IRQF_NO_THREAD` action
-//!     named `preemptstat_inject` (`irq:irq_handler_entry`/`exit`, `/proc/interrupts`). A
+//!     named `ps_inject` (`irq:irq_handler_entry`/`exit`, `/proc/interrupts`; short enough for
+//!     the 15 characters of preemptstat's part labels, like the worker `ps_inject/CPU`). A
 //!     hard irq_work on `CPU` raises it with `generic_handle_irq_safe()`, so it runs in hard
 //!     IRQ context there, PREEMPT_RT included.
 //!   - `softirq`: in softirq context, in the tasklet callback `inject_tasklet`
@@ -419,8 +420,8 @@ static DEFERRED: Deferred = Deferred {
 const FIFO_PRIO: c_int = 96;
 
 /// The action name of the `devirq` mode's interrupt, in `irq:irq_handler_entry` and
-/// `/proc/interrupts`.
-const DEVIRQ_NAME: &CStr = c"preemptstat_inject";
+/// `/proc/interrupts` (preemptstat keeps 15 characters of it, as of a task's name).
+const DEVIRQ_NAME: &CStr = c"ps_inject";
 
 /// The busy-wait the interrupt modes' callbacks do, as [`DEFERRED`] asks.
 #[inline(always)]

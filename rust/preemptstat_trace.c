@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * preemptstat_trace.c - defines preemptstat's trace events (preemptstat_trace.h) and the two
+ * wrappers Rust calls: TRACE_EVENT and its trace_<event>() static inlines are C macros, and the
+ * kernel's Rust declare_trace! only works for events in the kernel's own bindings.
+ */
+#define CREATE_TRACE_POINTS
+#include "preemptstat_trace.h"
+
+void preemptstat_trace_section(unsigned int kind, u64 duration_ns, u64 end_ns,
+			       unsigned long start, unsigned long end, unsigned int cpu, int pid,
+			       const char *comm, unsigned int context)
+{
+	trace_section(kind, duration_ns, end_ns, start, end, cpu, pid, comm, context);
+}
+
+void preemptstat_trace_wakeup_spike(unsigned int cpu, u64 expiry_ns, u64 irq_ns, u64 thread_ns,
+				    unsigned long start, unsigned long end, unsigned int cause,
+				    u64 cause_ns, unsigned int merged)
+{
+	trace_wakeup_spike(cpu, expiry_ns, irq_ns, thread_ns, start, end, cause, cause_ns, merged);
+}
