@@ -36,7 +36,7 @@
 # make run/check/bench install what they need (tools/setup.sh, root) and point KDIR at the
 # cached test kernel themselves.
 # Install: DESTDIR (default none) is prepended to every path; INSTALL_MOD_PATH (default
-# DESTDIR) to the module's; PREFIX defaults to /usr/local. install and install-dkms build
+# DESTDIR) to the module's; PREFIX defaults to /usr/local. The install targets build
 # nothing: run make (and make reader) first, as the user who owns the tree.
 
 # The kernel to build against: the running kernel's build tree unless told otherwise. It must
