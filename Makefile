@@ -4,6 +4,19 @@
 #
 #   make KDIR=/path/to/kernel/build   build rust/preemptstat.ko (and samples/) for that kernel
 #                                     (Linux 7.3.y or 6.12.y from 6.12.118)
+#   make reader                       build the reader (tools/target/release/preemptstat, or
+#                                     under CARGO_TARGET_DIR), its manual pages and completions
+#   make install                      install-module and install-reader:
+#   make install-module               rust/preemptstat.ko (never the test-only samples) into
+#                                     $(INSTALL_MOD_PATH)/lib/modules/KREL/updates/, KREL the
+#                                     kernel it was built for; then depmod KREL, or, with
+#                                     INSTALL_MOD_PATH set, a line saying to run it there
+#   make install-reader               the reader in $(DESTDIR)$(PREFIX)/bin, its manual pages
+#                                     (man1/preemptstat*.1.gz) and its bash, zsh and fish
+#                                     completions where Debian looks for them
+#   make install-dkms                 the module's sources and dkms.conf in
+#                                     $(DESTDIR)/usr/src/preemptstat-VERSION, for
+#                                     'dkms install preemptstat/VERSION -k KREL'
 #   make run                          set up, build the test kernel, boot it, show a report
 #   make check                        set up, lint, test the reader, run the VM suites of
 #                                     CHECK_SUITES (what CI runs)
@@ -22,6 +35,9 @@
 # counts, which the host's load cannot move.
 # make run/check/bench install what they need (tools/setup.sh, root) and point KDIR at the
 # cached test kernel themselves.
+# Install: DESTDIR (default none) is prepended to every path; INSTALL_MOD_PATH (default
+# DESTDIR) to the module's; PREFIX defaults to /usr/local. The install targets build
+# nothing: run make (and make reader) first, as the user who owns the tree.
 
 # The kernel to build against: the running kernel's build tree unless told otherwise. It must
 # have CONFIG_RUST=y and be built with the same rustc and bindgen as this build uses.
@@ -35,7 +51,7 @@ TOOLS := $(CURDIR)/tools
 # The test kernel flavor of kernel, print-kdir, run and bench.
 FLAVOR ?= standard
 
-.PHONY: all modules clean setup kernel kernel-debug kernel-rt print-kdir list-kernels run \
+.PHONY: all modules reader install install-module install-reader install-dkms clean setup kernel kernel-debug kernel-rt print-kdir list-kernels run \
 	check check-full check-rt check-6.12 check-rt-6.12 check-debug-6.12 bench rustfmt \
 	rustfmt-config rustfmtcheck clippy
 
@@ -46,6 +62,71 @@ modules:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) clean
+
+# --- Install ---------------------------------------------------------------------------------
+
+PREFIX ?= /usr/local
+INSTALL_MOD_PATH ?= $(DESTDIR)
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+# zsh on Debian reads /usr/share/zsh/vendor-completions and /usr/local/share/zsh/site-functions.
+ZSH_COMPLETION_DIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
+FISH_COMPLETION_DIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+MODULE_KO := $(CURDIR)/rust/preemptstat.ko
+# The release of the kernel the module was built for, from its vermagic.
+KREL ?= $(shell PATH="$$PATH:/usr/sbin:/sbin" modinfo -F vermagic $(MODULE_KO) 2>/dev/null | cut -d' ' -f1)
+# Where cargo puts the reader: tools/env.sh sets CARGO_TARGET_DIR, cargo's default otherwise.
+CARGO_TARGET_DIR ?= $(TOOLS)/target
+READER_DIR = $(CARGO_TARGET_DIR)/release
+# make reader's manual pages and completions.
+READER_SHARE = $(READER_DIR)/preemptstat-share
+# The DKMS package version, from dkms.conf.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+DKMS_SRC = $(DESTDIR)/usr/src/preemptstat-$(DKMS_VERSION)
+
+# The reader, then its manual pages and completions, made from its clap definition.
+reader:
+	cargo build --release --manifest-path $(TOOLS)/Cargo.toml
+	rm -rf $(READER_SHARE)
+	mkdir -p $(READER_SHARE)/man1
+	$(READER_DIR)/preemptstat-manpage $(READER_SHARE)/man1
+	gzip -9n $(READER_SHARE)/man1/*.1
+	for shell in bash zsh fish; do \
+		$(READER_DIR)/preemptstat completions $$shell >$(READER_SHARE)/completion.$$shell || exit 1; \
+	done
+
+install: install-module install-reader
+
+install-module:
+	@test -f $(MODULE_KO) || { echo "install-module: no rust/preemptstat.ko: build it first (make KDIR=...)" >&2; exit 1; }
+	@test -n "$(KREL)" || { echo "install-module: no kernel release in the vermagic of rust/preemptstat.ko (modinfo): set KREL" >&2; exit 1; }
+	install -D -m 644 $(MODULE_KO) $(INSTALL_MOD_PATH)/lib/modules/$(KREL)/updates/preemptstat.ko
+ifeq ($(INSTALL_MOD_PATH),)
+	depmod $(KREL)
+else
+	@echo "install-module: run 'depmod $(KREL)' where $(INSTALL_MOD_PATH) is installed (or 'depmod -b $(INSTALL_MOD_PATH) $(KREL)')"
+endif
+
+install-reader:
+	@test -x $(READER_DIR)/preemptstat -a -f $(READER_SHARE)/completion.fish || { echo "install-reader: no reader in $(READER_DIR): build it first (make reader)" >&2; exit 1; }
+	install -D -m 755 $(READER_DIR)/preemptstat $(DESTDIR)$(BINDIR)/preemptstat
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(READER_SHARE)/man1/*.1.gz $(DESTDIR)$(MANDIR)/man1/
+	install -D -m 644 $(READER_SHARE)/completion.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/preemptstat
+	install -D -m 644 $(READER_SHARE)/completion.zsh $(DESTDIR)$(ZSH_COMPLETION_DIR)/_preemptstat
+	install -D -m 644 $(READER_SHARE)/completion.fish $(DESTDIR)$(FISH_COMPLETION_DIR)/preemptstat.fish
+
+# The sources of rust/preemptstat.ko (not the generated .mod.c), the top-level Kbuild that
+# picks the kernel series, and dkms.conf.
+install-dkms:
+	install -d $(DKMS_SRC)/rust/compat
+	install -m 644 $(CURDIR)/dkms.conf $(CURDIR)/Kbuild $(DKMS_SRC)/
+	install -m 644 $(CURDIR)/rust/Kbuild $(wildcard $(CURDIR)/rust/*.rs $(CURDIR)/rust/*.h) \
+		$(filter-out %.mod.c,$(wildcard $(CURDIR)/rust/*.c)) $(DKMS_SRC)/rust/
+	install -m 644 $(wildcard $(CURDIR)/rust/compat/*.rs) $(DKMS_SRC)/rust/compat/
+	@echo "install-dkms: build and install with 'dkms install preemptstat/$(DKMS_VERSION) -k KREL'"
 
 # Format and lint against the kernel's own rustfmt configuration. Kbuild's rustfmt targets
 # work on the whole kernel tree only, so rustfmt runs on this module's files directly. A

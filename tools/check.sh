@@ -3,7 +3,8 @@
 #
 # tools/check.sh - everything 'make check' (and check-full, check-rt) runs after setup and the
 # test kernels: rustfmt, the reader's fmt/clippy/tests, then for each suite a module build with
-# clippy (warnings are errors) against that suite's kernel and its VM cases, in one boot per set
+# clippy (warnings are errors) against that suite's kernel, 'make install' into a temporary
+# DESTDIR and a dkms build in temporary trees for it, and its VM cases, in one boot per set
 # of kernel parameters (a case's "# boot-args:" line, or the kernel's default). Prints
 # one "ok"/"not ok" line per stage and per VM case, then "N passed, N failed"; exits non-zero on
 # any failure.
@@ -311,6 +312,137 @@ parm:max_us:Longest section a command may ask for, in us (at most 1000000) (ullo
 	echo "modinfo: $(modinfo -F vermagic "$repo/rust/preemptstat.ko"): 10 parameters and the author; the injector's max_us"
 }
 
+# The VM cases install-modprobe and install-dkms load what install_layout and dkms_build leave
+# here (tools/vmtest/vmtest.sh: PS_INSTALL_DIR). Each suite makes it anew for its kernel, after
+# its module build; the next suite's 'make clean' (M=$repo) deletes the .ko files in it.
+install_dir=$out/install
+
+# install_layout KDIR: 'make install' into a temporary DESTDIR lays out exactly the module for
+# KDIR's release (never a sample, though they are built), the reader, its manual pages and
+# completions: under /usr/local (PREFIX's default) and under /usr (Debian's own paths). The
+# /usr/local tree stays in $install_dir/destdir for install-modprobe.
+install_layout() {
+	local kdir=$1 krel prefix dest want got pages p bad=0
+	krel=$(make -s -C "$kdir" kernelrelease) || return 1
+	ls "$repo"/samples/*.ko >/dev/null || { echo "no samples built: the check needs them"; return 1; }
+	make -s -C "$repo" reader || return 1
+	pages="completions diff export hist log plot plot-hist plot-wakeup record report reset set
+		sites version wakeup watch worst"
+	for prefix in /usr/local /usr; do
+		dest=$install_dir/destdir
+		[ "$prefix" = /usr ] && dest=$install_dir/destdir-usr
+		rm -rf "$dest"
+		make -s -C "$repo" install DESTDIR="$dest" PREFIX="$prefix" || return 1
+		want=$({
+			echo "644 lib/modules/$krel/updates/preemptstat.ko"
+			echo "755 ${prefix#/}/bin/preemptstat"
+			echo "644 ${prefix#/}/share/man/man1/preemptstat.1.gz"
+			for p in $pages; do echo "644 ${prefix#/}/share/man/man1/preemptstat-$p.1.gz"; done
+			echo "644 ${prefix#/}/share/bash-completion/completions/preemptstat"
+			if [ "$prefix" = /usr ]; then
+				echo "644 usr/share/zsh/vendor-completions/_preemptstat"
+			else
+				echo "644 usr/local/share/zsh/site-functions/_preemptstat"
+			fi
+			echo "644 ${prefix#/}/share/fish/vendor_completions.d/preemptstat.fish"
+		} | sort)
+		got=$(cd "$dest" && find . ! -type d -printf '%m %P\n' | sort)
+		if [ "$got" != "$want" ]; then
+			echo "make install PREFIX=$prefix: the layout differs from what is expected (- expected, + installed):"
+			diff <(echo "$want") <(echo "$got")
+			bad=1
+		fi
+		cmp "$repo/rust/preemptstat.ko" "$dest/lib/modules/$krel/updates/preemptstat.ko" || bad=1
+		"$dest$prefix/bin/preemptstat" --version || bad=1
+		zcat "$dest$prefix/share/man/man1/preemptstat.1.gz" | grep -q '^\.TH preemptstat 1 ' ||
+			{ echo "preemptstat.1.gz is not a manual page"; bad=1; }
+		bash -c '. "$1" && complete -p preemptstat' _ \
+			"$dest$prefix/share/bash-completion/completions/preemptstat" || bad=1
+	done
+	[ "$bad" -eq 0 ] && echo "make install: the expected $(grep -c . <<<"$want") files, no sample, under /usr/local and /usr"
+}
+
+# dkms_state: what DKMS keeps on this machine, to show that dkms_build changed none of it.
+dkms_state() {
+	find /var/lib/dkms /usr/src -maxdepth 1 -name '*preemptstat*' 2>/dev/null
+	find /var/lib/dkms 2>/dev/null | sort
+}
+
+# dkms_build KDIR: Debian's dkms, in temporary trees only, builds preemptstat.ko from the
+# sources 'make install-dkms' installs (no samples), LLVM=1, for KDIR's release; install-dkms
+# loads it in the VM. A build tree without CONFIG_RUST, and one with CONFIG_RUST=y but
+# without its Rust metadata, are refused with exit code 77 and dkms's one BUILD_EXCLUSIVE
+# line, before anything is compiled; 'dkms autoinstall' for such a kernel succeeds and builds
+# nothing (a kernel upgrade must not fail). The system's DKMS tree gains nothing.
+dkms_build() {
+	local kdir=$1 dir=$install_dir/dkms krel ver src before kos fake rc log line
+	line='includes a BUILD_EXCLUSIVE directive which does not match this kernel/arch/config'
+	command -v dkms >/dev/null || { echo "dkms not found: run 'make setup'"; return 1; }
+	krel=$(make -s -C "$kdir" kernelrelease) || return 1
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$repo/dkms.conf")
+	if [ "$ver" != "$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/tools/Cargo.toml")" ]; then
+		echo "dkms.conf's PACKAGE_VERSION '$ver' is not the version in tools/Cargo.toml"
+		return 1
+	fi
+	before=$(dkms_state)
+	rm -rf "$dir"
+	mkdir -p "$dir/tree" "$dir/refused-tree"
+	make -s -C "$repo" install-dkms DESTDIR="$dir/root" || return 1
+	src=$dir/root/usr/src
+	if [ -n "$(find "$src" -path '*samples*')" ]; then
+		echo "make install-dkms installed samples:"
+		find "$src" -path '*samples*'
+		return 1
+	fi
+	dkms build -m preemptstat -v "$ver" -k "$krel" --dkmstree "$dir/tree" --sourcetree "$src" \
+		--kernelsourcedir "$kdir" || { cat "$dir"/tree/preemptstat/"$ver"/build/make.log; return 1; }
+	mapfile -t kos < <(find "$dir/tree" -name '*.ko')
+	if [ "${#kos[@]}" -ne 1 ] || [[ "${kos[0]}" != */"$krel"/*/module/preemptstat.ko ]]; then
+		echo "dkms build left these modules, not one preemptstat.ko for $krel: ${kos[*]}"
+		return 1
+	fi
+	[ "$(modinfo -F vermagic "${kos[0]}" | cut -d' ' -f1)" = "$krel" ] ||
+		{ echo "${kos[0]} is not built for $krel"; return 1; }
+	# The refused kernels: what dkms reads before it refuses, the build tree's .config and the
+	# Rust metadata, one of them wanting (a build would fail on the missing Makefile, not with
+	# the line).
+	grep -q '^CONFIG_RUST=y$' "$kdir/.config" || { echo "$kdir/.config has no CONFIG_RUST=y"; return 1; }
+	for fake in no-rust no-metadata; do
+		mkdir -p "$dir/$fake"
+		if [ "$fake" = no-rust ]; then
+			sed 's/^CONFIG_RUST=y$/# CONFIG_RUST is not set/' "$kdir/.config" >"$dir/$fake/.config"
+			mkdir "$dir/$fake/rust"
+			ln -s "$kdir/rust/libkernel.rmeta" "$kdir/rust/libmacros.so" "$dir/$fake/rust/"
+		else
+			cp "$kdir/.config" "$dir/$fake/.config"
+		fi
+		log=$(dkms build -m preemptstat -v "$ver" -k "$krel" --dkmstree "$dir/refused-tree" \
+			--sourcetree "$src" --kernelsourcedir "$dir/$fake" 2>&1)
+		rc=$?
+		if [ "$rc" -ne 77 ] || [ "$(grep -c "$line" <<<"$log")" -ne 1 ] ||
+			grep -q 'Building module' <<<"$log"; then
+			echo "dkms build for a kernel with $fake: exit $rc (77 expected), and said:"
+			echo "$log"
+			return 1
+		fi
+		echo "$fake: refused (exit 77): $(grep "$line" <<<"$log")"
+		log=$(dkms autoinstall -k "$krel" --dkmstree "$dir/refused-tree" --sourcetree "$src" \
+			--kernelsourcedir "$dir/$fake" --installtree "$dir/installed" 2>&1)
+		rc=$?
+		if [ "$rc" -ne 0 ] || [ -e "$dir/installed" ] || [ -n "$(find "$dir/refused-tree" -name '*.ko')" ]; then
+			echo "dkms autoinstall for a kernel with $fake: exit $rc (0 expected), and said:"
+			echo "$log"
+			return 1
+		fi
+	done
+	if [ "$(dkms_state)" != "$before" ]; then
+		echo "dkms changed the system's DKMS tree or /usr/src:"
+		diff <(echo "$before") <(dkms_state)
+		return 1
+	fi
+	echo "dkms build: ${kos[0]#"$dir"/}; the system's DKMS tree unchanged"
+}
+
 module_rustfmt() {
 	make -s -C "$repo" KDIR="$KSRC_DIR" rustfmtcheck
 }
@@ -320,7 +452,7 @@ stage module-series-refused module_series_refused "${kdirs[${suites[0]%%:*}]}"
 stage reader-fmt cargo fmt --manifest-path "$repo/tools/Cargo.toml" --all -- --check
 stage reader-clippy cargo clippy --manifest-path "$repo/tools/Cargo.toml" --all-targets -- -D warnings
 stage reader-test cargo test --manifest-path "$repo/tools/Cargo.toml"
-stage reader-build cargo build --release --manifest-path "$repo/tools/Cargo.toml"
+stage reader-build make -s -C "$repo" reader
 
 for suite in "${suites[@]}"; do
 	flavor=${suite%%:*}
@@ -333,7 +465,10 @@ for suite in "${suites[@]}"; do
 	# vmtest.sh (no .ko), so the suite still reports each case.
 	stage "$name" module_build "${kdirs[$flavor]}" &&
 		stage "module-frames${name#module-build-clippy}" module_frames &&
-		stage "module-modinfo${name#module-build-clippy}" module_modinfo
+		stage "module-modinfo${name#module-build-clippy}" module_modinfo &&
+		stage "install${name#module-build-clippy}" install_layout "${kdirs[$flavor]}"
+	stage "dkms${name#module-build-clippy}" dkms_build "${kdirs[$flavor]}"
+	export PS_INSTALL_DIR=$install_dir
 	# The rtla of the suite's series, for the cases that compare with it; if it does not
 	# build, they fail with the reason (PS_RTLA empty), the rest of the suite runs.
 	PS_RTLA=

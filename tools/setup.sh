@@ -15,6 +15,8 @@
 #     source (tools/rtla.sh);
 #   - trace-cmd and linux-perf, the real tools the trace events are tested with
 #     (tracer-trace-events);
+#   - dkms, which tools/check.sh's dkms stage runs in temporary trees (without its recommends:
+#     they would pull in Debian's kernel headers);
 #   - qemu-system-x86 from bookworm-backports (it must match the backports qemu-utils),
 #     busybox-static and udev (without udev the guest command's output is lost);
 #   - the Rust toolchain named in rust-toolchain.toml with rust-src, rustfmt and clippy;
@@ -101,7 +103,7 @@ missing_pkgs() {
 
 base_pkgs=(clang-19 lld-19 llvm-19 libclang-19-dev flex bison bc libelf-dev libssl-dev cpio
 	dwarves kmod xz-utils binutils busybox-static udev rsync python3-venv
-	pkg-config libtracefs-dev libtraceevent-dev trace-cmd linux-perf)
+	pkg-config libtracefs-dev libtraceevent-dev trace-cmd linux-perf dkms)
 missing=$(missing_pkgs "${base_pkgs[@]}")
 if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086

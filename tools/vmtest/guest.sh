@@ -35,6 +35,8 @@ export PS_BINDIR=$(cat "$out/bindir" 2>/dev/null || echo "$repo/tools/target/rel
 export PS_READER=$PS_BINDIR/preemptstat
 # The rtla of the kernel's series (vmtest.sh: PS_RTLA), empty if there is none.
 export PS_RTLA=$(cat "$out/rtla" 2>/dev/null)
+# What the install-* cases load (vmtest.sh: PS_INSTALL_DIR).
+export PS_INSTALL_DIR=$(cat "$out/install" 2>/dev/null)
 
 {
 	echo "KTAP version 1"

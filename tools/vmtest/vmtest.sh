@@ -19,6 +19,9 @@
 #                     a boot that takes longer is killed and the VM booted once more
 #   PS_RTLA           the rtla binary the cases compare with (default: the one tools/rtla.sh
 #                     cached for KDIR's series; a case that needs rtla fails if there is none)
+#   PS_INSTALL_DIR    what the install-* cases load: a 'make install' DESTDIR in destdir/ and a
+#                     dkms tree in dkms/tree/ (default: out/check/install, where tools/check.sh's
+#                     install and dkms stages leave them for KDIR)
 #
 # Prints KTAP-style "ok N name" / "not ok N name" lines, then "N passed, N failed". Exits 0 only
 # if every case passed. A VM that does not boot, a guest that dies or hangs, or a missing tool
@@ -66,6 +69,7 @@ if [ -z "${PS_RTLA:-}" ]; then
 	PS_RTLA=$("$here/../rtla.sh" print-path "$series" 2>/dev/null) || PS_RTLA=
 fi
 echo "$PS_RTLA" >"$out/rtla"
+echo "${PS_INSTALL_DIR:-$(cd "$here/../.." && pwd)/out/check/install}" >"$out/install"
 cases_file=$out/cases.list
 : >"$cases_file"
 for c in "${cases[@]}"; do
