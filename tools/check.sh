@@ -447,12 +447,46 @@ module_rustfmt() {
 	make -s -C "$repo" KDIR="$KSRC_DIR" rustfmtcheck
 }
 
+# need_tool NAME PACKAGE: fail with the reason if NAME is not installed (never skip).
+need_tool() {
+	command -v "$1" >/dev/null || {
+		echo "$1 not found: run tools/setup.sh (Debian package $2)"
+		return 1
+	}
+}
+
+# prometheus_rules: the shipped alert rules load (promtool check rules) and fire exactly as their
+# unit tests say (promtool test rules).
+prometheus_rules() {
+	need_tool promtool prometheus &&
+		(cd "$repo/tools/prometheus" &&
+			promtool check rules preemptstat.rules.yml &&
+			promtool test rules preemptstat.rules.test.yml)
+}
+
+# prometheus_metrics: promtool check metrics on the release reader's export of the captured
+# fixture exits 0 and prints nothing (a lint finding is printed, with exit 0 or not).
+prometheus_metrics() {
+	local lint rc=0
+	need_tool promtool prometheus || return 1
+	lint=$("$CARGO_TARGET_DIR/release/preemptstat" \
+		--root "$repo/tools/preemptstat/tests/fixtures/v2-live" export --format prometheus |
+		promtool check metrics 2>&1) || rc=$?
+	[ "$rc" -eq 0 ] && [ -z "$lint" ] || {
+		echo "promtool check metrics: exit $rc: $lint"
+		return 1
+	}
+	echo "promtool check metrics: exit 0, no output"
+}
+
 stage module-rustfmt module_rustfmt
 stage module-series-refused module_series_refused "${kdirs[${suites[0]%%:*}]}"
 stage reader-fmt cargo fmt --manifest-path "$repo/tools/Cargo.toml" --all -- --check
 stage reader-clippy cargo clippy --manifest-path "$repo/tools/Cargo.toml" --all-targets -- -D warnings
 stage reader-test cargo test --manifest-path "$repo/tools/Cargo.toml"
 stage reader-build make -s -C "$repo" reader
+stage prometheus-metrics prometheus_metrics
+stage prometheus-rules prometheus_rules
 
 for suite in "${suites[@]}"; do
 	flavor=${suite%%:*}

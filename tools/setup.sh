@@ -19,6 +19,9 @@
 #     they would pull in Debian's kernel headers);
 #   - qemu-system-x86 from bookworm-backports (it must match the backports qemu-utils),
 #     busybox-static and udev (without udev the guest command's output is lost);
+#   - prometheus (promtool) and prometheus-node-exporter, for the export's checks
+#     (check.sh prometheus-*, the VM case reader-prometheus); on a systemd machine their
+#     packages start their own services on ports 9090 and 9100, which no test uses;
 #   - the Rust toolchain named in rust-toolchain.toml with rust-src, rustfmt and clippy;
 #   - bindgen-cli (pinned) and virtme-ng (pinned, in a virtual environment), both under the
 #     cache directory, never in the system Python;
@@ -103,7 +106,8 @@ missing_pkgs() {
 
 base_pkgs=(clang-19 lld-19 llvm-19 libclang-19-dev flex bison bc libelf-dev libssl-dev cpio
 	dwarves kmod xz-utils binutils busybox-static udev rsync python3-venv
-	pkg-config libtracefs-dev libtraceevent-dev trace-cmd linux-perf dkms)
+	pkg-config libtracefs-dev libtraceevent-dev trace-cmd linux-perf dkms prometheus
+	prometheus-node-exporter)
 missing=$(missing_pkgs "${base_pkgs[@]}")
 if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086

@@ -115,9 +115,9 @@ pub enum Command {
     /// Compare two snapshots saved by `record`: new, gone and changed sites.
     #[command(after_long_help = "Example:\n  preemptstat diff before.json after.json --limit 20")]
     Diff(DiffArgs),
-    /// Print the statistics in a metrics format (Prometheus text exposition).
+    /// Print the statistics in a metrics format (Prometheus text exposition), or write them to a file for node_exporter's textfile collector, once or every few seconds.
     #[command(
-        after_long_help = "Example:\n  preemptstat export --format prometheus --top 5 > /var/lib/node_exporter/preemptstat.prom.$$ \\\n    && mv /var/lib/node_exporter/preemptstat.prom.$$ /var/lib/node_exporter/preemptstat.prom"
+        after_long_help = "Examples:\n  preemptstat export --format prometheus --top 5\n  preemptstat export --format prometheus --output /var/lib/prometheus/node-exporter/preemptstat.prom --interval 15"
     )]
     Export(ExportArgs),
     /// Refresh the report every few seconds, with the sites that grew most since the previous refresh; Ctrl-C ends it.
@@ -347,7 +347,7 @@ pub enum ExportFormat {
 }
 
 /// Options of `preemptstat export`.
-#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+#[derive(Debug, Clone, PartialEq, clap::Args)]
 pub struct ExportArgs {
     /// The output format.
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -356,7 +356,25 @@ pub struct ExportArgs {
     /// Export the N start functions with the longest sections of each kind.
     #[arg(long, value_name = "N", default_value_t = crate::prom::DEFAULT_TOP)]
     pub top: usize,
+
+    /// Write to FILE instead, atomically (through a hidden temporary file
+    /// beside it, not named *.prom); without the module, FILE gets
+    /// `preemptstat_up 0` alone.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write FILE every SECS seconds (at least 0.5) until SIGTERM, SIGINT
+    /// or SIGHUP, then exit 0; while the module's files cannot be read,
+    /// write `preemptstat_up 0`.
+    #[arg(long, value_name = "SECS", requires = "output", value_parser = parse_interval)]
+    pub interval: Option<f64>,
+
+    /// With --interval: stop after N writes (for tests).
+    #[arg(long, hide = true, value_name = "N", requires = "interval")]
+    pub iterations: Option<u64>,
 }
+
+impl Eq for ExportArgs {}
 
 /// Options of `preemptstat watch`.
 #[derive(Debug, Clone, PartialEq, clap::Args)]
@@ -574,6 +592,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, diag: &mut dyn Write) -> Result<Statu
             });
         }
         Command::Watch(args) => return watch(cli, &source, args, out, diag),
+        Command::Export(args) if args.output.is_some() => return export(cli, &source, args, diag),
         Command::Version(args) if cli.fail_over_us.is_none() => {
             let version = source.read_version()?.get();
             write_version(out, version, args.json)?;
@@ -700,6 +719,41 @@ fn watch(
             return fail_over(cli, &snapshot, diag);
         }
     }
+}
+
+/// Runs `export --output FILE`: once, with `--fail-over-us` applied to the
+/// snapshot written, or every `--interval` until a termination signal.
+///
+/// # Errors
+///
+/// [`Error::Usage`] for `--fail-over-us` with `--interval`;
+/// [`Error::WriteFile`] if FILE cannot be written; once, the read failure
+/// after `preemptstat_up 0` was written.
+fn export(
+    cli: &Cli,
+    source: &DebugfsSource,
+    args: &ExportArgs,
+    diag: &mut dyn Write,
+) -> Result<Status, Error> {
+    let Some(path) = &args.output else {
+        return Err(Error::Usage {
+            message: "export writes to a file only with --output".into(),
+        });
+    };
+    let Some(interval) = args.interval else {
+        return match crate::export::export_once(source, args.top, path)? {
+            crate::export::Outcome::Up(snapshot) => fail_over(cli, &snapshot, diag),
+            crate::export::Outcome::Down(err) => Err(err),
+        };
+    };
+    if cli.fail_over_us.is_some() {
+        return Err(Error::Usage {
+            message: "--fail-over-us applies to one export, not to export --interval".into(),
+        });
+    }
+    let interval = std::time::Duration::from_secs_f64(interval);
+    crate::export::export_every(source, args.top, path, interval, args.iterations, diag)?;
+    Ok(Status::Success)
 }
 
 /// The CPUs `wakeup` shows: all of them, or only `only`.
@@ -924,6 +978,25 @@ mod tests {
             &["watch", "--interval", "nan"],
             &["export"],
             &["export", "--format", "csv"],
+            &["export", "--format", "prometheus", "--interval", "5"],
+            &[
+                "export",
+                "--format",
+                "prometheus",
+                "--output",
+                "a",
+                "--interval",
+                "0.4",
+            ],
+            &[
+                "export",
+                "--format",
+                "prometheus",
+                "--output",
+                "a",
+                "--iterations",
+                "2",
+            ],
             &["completions", "powershell"],
             &["diff", "a"],
             &["record"],
@@ -936,9 +1009,27 @@ mod tests {
             parse(&["export", "--format", "prometheus"]).command,
             Some(Command::Export(ExportArgs {
                 format: ExportFormat::Prometheus,
-                top: 10
+                top: 10,
+                output: None,
+                interval: None,
+                iterations: None,
             }))
         );
+        let Some(Command::Export(args)) = parse(&[
+            "export",
+            "--format",
+            "prometheus",
+            "--output",
+            "a.prom",
+            "--interval",
+            "15",
+        ])
+        .command
+        else {
+            panic!("not export");
+        };
+        assert_eq!(args.output, Some(PathBuf::from("a.prom")));
+        assert_eq!(args.interval, Some(15.0));
     }
 
     #[test]

@@ -15,41 +15,15 @@ use crate::units::format_ns;
 /// flags it `worse` or `better`.
 pub const FLAG_RATIO: f64 = 0.10;
 
-/// Writes `json` (plus a newline) to `path` atomically: to a temporary file
-/// in the same directory, then renamed over `path`.
+/// Writes `json` (plus a newline) to `path` atomically
+/// ([`crate::atomic::write_atomic`]).
 ///
 /// # Errors
 ///
 /// [`Error::WriteFile`] naming `path` if any step fails. `record` and
 /// `plot` use it.
 pub fn write_atomic(path: &Path, json: &str) -> Result<(), Error> {
-    let fail = |source: io::Error| Error::WriteFile {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".preemptstat-record")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    // tempfile creates 0600; a snapshot is no secret (the debugfs files
-    // are 0444 to root), so make it readable like an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(fail)?;
-    }
-    tmp.write_all(json.as_bytes())
-        .and_then(|()| tmp.write_all(b"\n"))
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    crate::atomic::write_atomic(path, format!("{json}\n").as_bytes())
 }
 
 /// The parts of a recorded snapshot that `diff` reads.

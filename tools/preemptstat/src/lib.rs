@@ -9,8 +9,10 @@
 //!   output; [`query`] selects and sorts sites; [`table`] and [`units`]
 //!   format columns and numbers.
 //! - [`diff`] saves snapshots (`record`) and compares them (`diff`);
-//!   [`prom`] renders `export --format prometheus`; [`watch`] holds the
-//!   refresh loop's pieces; [`plot`] draws the SVG charts.
+//!   [`prom`] renders `export --format prometheus` and [`export`] writes it
+//!   to a file, once or every `--interval`; [`atomic`] replaces files;
+//!   [`watch`] holds the refresh loop's pieces; [`plot`] draws the SVG
+//!   charts.
 //! - [`error::Error`] turns every failure into one line that names the path
 //!   and the fix; the binary prints it after `preemptstat: ` and exits with
 //!   [`error::EXIT_FAILURE`].
@@ -18,10 +20,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod cli;
 pub mod color;
 pub mod diff;
 pub mod error;
+pub mod export;
 pub mod json;
 pub mod plot;
 pub mod prom;

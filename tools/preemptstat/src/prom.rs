@@ -6,6 +6,7 @@
 //!
 //! | metric                                   | type      | labels                     |
 //! |------------------------------------------|-----------|----------------------------|
+//! | `preemptstat_up`                         | gauge     | (none)                     |
 //! | `preemptstat_sections_seen_total`        | counter   | `kind`                     |
 //! | `preemptstat_sections_dropped_total`     | counter   | `kind`                     |
 //! | `preemptstat_section_max_seconds`        | gauge     | `kind`                     |
@@ -13,6 +14,7 @@
 //! | `preemptstat_wakeups_total`              | counter   | `cpu`, `latency`           |
 //! | `preemptstat_wakeup_latency_max_seconds` | gauge     | `cpu`, `latency`           |
 //! | `preemptstat_wakeup_latency_avg_seconds` | gauge     | `cpu`, `latency`           |
+//! | `preemptstat_wakeup_latency_seconds`     | histogram | `latency` (+ `le`)         |
 //! | `preemptstat_wakeup_missed_total`        | counter   | `cpu`                      |
 //! | `preemptstat_wakeup_spikes_total`        | counter   | `cpu`                      |
 //! | `preemptstat_wakeup_cause_seconds_total` | counter   | `cpu`, `cause`             |
@@ -22,10 +24,17 @@
 //! | `preemptstat_site_max_seconds`           | gauge     | `kind`, `function`, `module` |
 //! | `preemptstat_site_sections`              | gauge     | `kind`, `function`, `module` |
 //!
-//! The histogram buckets are the `hist` file's log2 buckets with
-//! `le` = the bucket's upper bound in seconds, cumulative, ending in
-//! `+Inf`; `_count` is the histogram's total and `_sum` the exact sum of the
-//! sites' `total_ns` of that kind. The site gauges cover the top N start
+//! `preemptstat_up` is 1; [`render_down`] is the exposition when the
+//! module's files cannot be read, `preemptstat_up 0` alone. Values are
+//! exact decimals of the module's nanoseconds ([`seconds`]).
+//!
+//! The section histogram is the sum of the site histograms of that kind
+//! (the module's log2 buckets), so its buckets, `_sum` (the sites'
+//! `total_ns`) and `_count` cover the same sections; the wakeup histogram
+//! adds up every CPU's, at the power-of-two bounds of the module's
+//! log-linear buckets. A bucket `[lo, hi)` µs has `le` = `hi` µs − 1 ns,
+//! the last nanosecond it holds ([`le`]), and the buckets end in `+Inf`.
+//! The site gauges cover the top N start
 //! functions per kind by max, sites of the same function (demangled,
 //! without offset and size) aggregated: the max of their maxima and the
 //! sum of their counts; `module` is empty for the kernel image.
@@ -38,7 +47,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use preemptstat_core::{bucket_hi_us, CauseTotals, Kind, Latency, Snapshot, HIST_BUCKETS};
+use preemptstat_core::{CauseTotals, Kind, Latency, Snapshot};
+
+mod hist;
+mod seconds;
+
+pub use seconds::{le, seconds};
 
 /// The default number of functions per kind in the site gauges.
 pub const DEFAULT_TOP: usize = 10;
@@ -55,11 +69,6 @@ pub fn escape_label(value: &str) -> String {
         }
     }
     out
-}
-
-/// Nanoseconds as seconds.
-fn seconds(ns: u64) -> f64 {
-    ns as f64 / 1e9
 }
 
 /// Collects the lines of one metric family.
@@ -120,10 +129,32 @@ fn top_functions(
     list
 }
 
+/// The `preemptstat_up` family with the value `up`: 1 when the module's
+/// files were read, 0 when they could not be.
+fn write_up(up: u8) -> String {
+    let mut out = String::new();
+    let name = "preemptstat_up";
+    let mut f = Family::new(
+        &mut out,
+        name,
+        "gauge",
+        "Whether the module's debugfs files could be read (1) or not (0: module not loaded, or unreadable).",
+    );
+    f.sample(name, &[], up);
+    out
+}
+
+/// The exposition when the module's files cannot be read: only
+/// `preemptstat_up 0`, so that no series keeps a value the module no
+/// longer has.
+pub fn render_down() -> String {
+    write_up(0)
+}
+
 /// The whole exposition of `snapshot`, with the top `top` functions per
 /// kind in the site gauges.
 pub fn render(snapshot: &Snapshot, top: usize) -> String {
-    let mut out = String::new();
+    let mut out = write_up(1);
     let s = &snapshot.summary;
 
     let name = "preemptstat_sections_seen_total";
@@ -147,42 +178,7 @@ pub fn render(snapshot: &Snapshot, top: usize) -> String {
         f.sample(name, &[("kind", kind.name())], seconds(s.max_ns(kind)));
     }
 
-    let name = "preemptstat_section_duration_seconds";
-    let mut f = Family::new(
-        &mut out,
-        name,
-        "histogram",
-        "Section durations, per kind (log2 buckets).",
-    );
-    for kind in Kind::ALL {
-        let h = snapshot.hist.get(kind);
-        let mut cumulative = 0u64;
-        for bucket in 0..HIST_BUCKETS {
-            cumulative = cumulative.saturating_add(h.get(bucket));
-            let le = bucket_hi_us(bucket)
-                .map_or_else(|| "+Inf".to_string(), |hi| (hi as f64 / 1e6).to_string());
-            f.sample(
-                &format!("{name}_bucket"),
-                &[("kind", kind.name()), ("le", &le)],
-                cumulative,
-            );
-        }
-        let sum_ns = snapshot
-            .sites
-            .iter()
-            .filter(|site| site.kind == kind)
-            .fold(0u64, |acc, site| acc.saturating_add(site.total_ns));
-        f.sample(
-            &format!("{name}_sum"),
-            &[("kind", kind.name())],
-            seconds(sum_ns),
-        );
-        f.sample(
-            &format!("{name}_count"),
-            &[("kind", kind.name())],
-            cumulative,
-        );
-    }
+    hist::write_sections(&mut out, snapshot);
 
     type Get = fn(&preemptstat_core::LatencyStats) -> String;
     let per_latency: [(&str, &str, &str, Get); 3] = [
@@ -196,13 +192,13 @@ pub fn render(snapshot: &Snapshot, top: usize) -> String {
             "preemptstat_wakeup_latency_max_seconds",
             "gauge",
             "The largest wakeup latency, per CPU and latency.",
-            |l| seconds(l.max_ns).to_string(),
+            |l| seconds(l.max_ns),
         ),
         (
             "preemptstat_wakeup_latency_avg_seconds",
             "gauge",
             "The mean wakeup latency, per CPU and latency.",
-            |l| seconds(l.avg_ns).to_string(),
+            |l| seconds(l.avg_ns),
         ),
     ];
     for (name, kind, help, get) in per_latency {
@@ -234,12 +230,14 @@ pub fn render(snapshot: &Snapshot, top: usize) -> String {
         f.sample(name, &[("cpu", &cpu.cpu.to_string())], cpu.spikes);
     }
 
+    hist::write_wakeup(&mut out, snapshot);
+
     type GetCause = fn(&CauseTotals) -> String;
     let per_cause: [(&str, &str, GetCause); 3] = [
         (
             "preemptstat_wakeup_cause_seconds_total",
             "Spike time by cause class, per CPU (every spike of the generation, merged ones included).",
-            |t| seconds(t.total_ns).to_string(),
+            |t| seconds(t.total_ns),
         ),
         (
             "preemptstat_wakeup_cause_spikes_total",
@@ -322,8 +320,12 @@ mod tests {
     }
 
     #[test]
-    fn seconds_print_as_plain_decimals() {
-        assert_eq!(seconds(7_532_054).to_string(), "0.007532054");
-        assert_eq!((1f64 / 1e6).to_string(), "0.000001");
+    fn down_is_only_up_zero() {
+        assert_eq!(
+            render_down(),
+            "# HELP preemptstat_up Whether the module's debugfs files could be read (1) or not (0: module not loaded, or unreadable).\n\
+             # TYPE preemptstat_up gauge\n\
+             preemptstat_up 0\n"
+        );
     }
 }
