@@ -4,7 +4,7 @@
 # tools/bench.sh - what 'make bench' does after setup and the test kernel: overhead and accuracy
 # of preemptstat against ftrace's own tracers, every configuration measured in ONE boot,
 # alternating, medians reported. Prints a table, then as its last line:
-#   bench: pair_ns_base=X pair_ns_floor=F pair_ns_preemptstat=Y pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_floor=T macro_overhead_pct_ftrace=U macro_overhead_pct_nobreakdown=N accuracy_max_err_pct=V
+#   bench: pair_ns_base=X pair_ns_floor=F pair_ns_preemptstat=Y pair_ns_preemptstat_noevents=E pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_floor=T macro_overhead_pct_ftrace=U macro_overhead_pct_nobreakdown=N accuracy_max_err_pct=V
 # See Documentation/benchmarks.rst.
 #
 # Usage: tools/bench.sh [FLAVOR]   (make bench FLAVOR=NAME; default standard: any test kernel of
@@ -40,6 +40,15 @@ echo "bench: the $flavor test kernel (Linux $(flavor_series "$flavor")): $kdir"
 echo "bench: building the module, the samples and the ping-pong load"
 make -s -C "$kdir" M="$repo" LLVM=1 modules >"$out/build.log" 2>&1 ||
 	{ tail -n 20 "$out/build.log"; echo "bench: FAILED: module build"; exit 1; }
+# The same module without its trace events (PREEMPTSTAT_TRACE_EVENTS=0), built from a copy of
+# its sources: what the events cost when nobody enabled them.
+rm -rf "$out/noev"
+mkdir -p "$out/noev"
+cp "$repo/Kbuild" "$out/noev/"
+rsync -a --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' --exclude '*.mod*' \
+	"$repo/rust" "$out/noev/"
+make -s -C "$kdir" M="$out/noev" LLVM=1 PREEMPTSTAT_TRACE_EVENTS=0 modules >>"$out/build.log" 2>&1 ||
+	{ tail -n 20 "$out/build.log"; echo "bench: FAILED: module build without trace events"; exit 1; }
 cargo build -q --release --manifest-path "$repo/tools/Cargo.toml" -p pingpong ||
 	{ echo "bench: FAILED: pingpong build"; exit 1; }
 
@@ -87,8 +96,8 @@ END {
 	printf "guest clocksource: %s (TCG%s; on real hardware use tsc, see Documentation/benchmarks.rst)\n\n", clock, (icount != "" ? ", icount shift=" icount ": virtual ns" : "")
 	printf "micro: ns per pair, median of %d alternations (preemptstat_bench, 200000 pairs per series)\n", cnt["irq base"]
 	printf "%-20s %10s %10s %14s %14s\n", "configuration", "irq pair", "preempt", "irq 64 sites", "preempt 64 s."
-	split("base floor preemptstat ftrace both preemptstat_wakeup", cfgs, " ")
-	for (i = 1; i <= 6; i++) { c = cfgs[i]
+	split("base floor preemptstat preemptstat_noev ftrace both preemptstat_wakeup", cfgs, " ")
+	for (i = 1; i <= 7; i++) { c = cfgs[i]
 		printf "%-20s %10d %10d %14d %14d\n", c, median("irq " c), median("pre " c), median("irqs " c), median("pres " c) }
 	X = median("irq base"); F = median("irq floor"); Y = median("irq preemptstat"); Z = median("irq ftrace")
 	printf "\nadded cost per irq pair: preemptstat %d ns, ftrace preemptirqsoff %d ns, ratio %.2f (goal <= 0.5)\n", Y - X, Z - X, (Z - X) ? (Y - X) / (Z - X) : 0
@@ -96,7 +105,9 @@ END {
 	printf "added cost per preempt pair: preemptstat %d ns, ftrace %d ns, ratio %.2f\n", Yp - Xp, Zp - Xp, (Zp - Xp) ? (Yp - Xp) / (Zp - Xp) : 0
 	printf "floor (empty probes on the same tracepoints): added cost per irq pair %d ns, per preempt pair %d ns\n", F - X, Fp - Xp
 	printf "preemptstat against the floor'"'"'s added cost: irq pair %s, preempt pair %s\n", times(Y - X, F - X), times(Yp - Xp, Fp - Xp)
-	printf "preemptstat above the floor: irq pair +%d ns, preempt pair +%d ns (its own probe bodies)\n\n", Y - F, Yp - Fp
+	printf "preemptstat above the floor: irq pair +%d ns, preempt pair +%d ns (its own probe bodies)\n", Y - F, Yp - Fp
+	N = median("irq preemptstat_noev"); Np = median("pre preemptstat_noev")
+	printf "trace events built in but off: irq pair %d ns, %d ns without them (%+d ns); preempt pair %d ns, %d ns without (%+d ns)\n\n", Y, N, Y - N, Yp, Np, Yp - Np
 	printf "macro: pipe ping-pong round trips per second, median (min..max) of %d alternations\n", cnt["mac base"]
 	split("base floor preemptstat preemptstat_nobd ftrace", mc, " ")
 	for (i = 1; i <= 5; i++) { c = mc[i]; printf "%-20s %10d   (%d..%d)\n", c, median("mac " c), lo["mac " c], hi["mac " c] }
@@ -113,5 +124,5 @@ END {
 	if (accfail != "") printf "not measured (ftrace never kept the section):%s\n", accfail
 	printf "\nmemory: %d bytes at the defaults, %d bytes at the largest tables (2 CPUs)\n\n", mem["default"], mem["max"]
 	if (nerr) { printf "bench: FAILED: %d step(s) of the run failed, so some rows measured something else:%s\n", nerr, errs; exit 1 }
-	printf "bench: pair_ns_base=%d pair_ns_floor=%d pair_ns_preemptstat=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_floor=%.1f macro_overhead_pct_ftrace=%.1f macro_overhead_pct_nobreakdown=%.1f accuracy_max_err_pct=%.2f\n", X, F, Y, Z, W, T, U, Wn, maxerr
+	printf "bench: pair_ns_base=%d pair_ns_floor=%d pair_ns_preemptstat=%d pair_ns_preemptstat_noevents=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_floor=%.1f macro_overhead_pct_ftrace=%.1f macro_overhead_pct_nobreakdown=%.1f accuracy_max_err_pct=%.2f\n", X, F, Y, N, Z, W, T, U, Wn, maxerr
 }' icount="$icount" "$out/bench.txt"

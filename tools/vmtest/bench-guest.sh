@@ -48,6 +48,7 @@ setup() {
 	floor) insmod "$floor_ko" ;;
 	preemptstat) insmod "$PS_KO" wakeup=0 ;;
 	preemptstat_nobd) insmod "$PS_KO" wakeup=0 breakdown=0 ;;
+	preemptstat_noev) insmod "$out/noev/rust/preemptstat.ko" wakeup=0 ;;
 	ftrace) ftrace_on ;;
 	both) insmod "$PS_KO" wakeup=0 && ftrace_on ;;
 	preemptstat_wakeup) insmod "$PS_KO" ;;
@@ -56,14 +57,14 @@ setup() {
 teardown() {
 	case $1 in
 	floor) rmmod preemptstat_floor ;;
-	preemptstat | preemptstat_nobd | preemptstat_wakeup) rmmod preemptstat ;;
+	preemptstat | preemptstat_nobd | preemptstat_noev | preemptstat_wakeup) rmmod preemptstat ;;
 	ftrace) ftrace_off ;;
 	both) ftrace_off && rmmod preemptstat ;;
 	esac
 }
 
 for r in $(seq "$MICRO_ROUNDS"); do
-	for cfg in base floor preemptstat ftrace both preemptstat_wakeup; do
+	for cfg in base floor preemptstat preemptstat_noev ftrace both preemptstat_wakeup; do
 		setup $cfg || echo "error setup $cfg" >>"$res"
 		# On CPU 1, as the macro load: CPU 0 stays idle (under -icount its instructions would
 		# count in CPU 1's clock too).
