@@ -88,7 +88,7 @@ echo 1 >"$ev/section/enable"
 echo 5000 >"$PS_ROOT/threshold_us"
 inject "irq 1 10000 4 50000"
 echo 0 >"$PS_ROOT/threshold_us"
-hits=$(awk '/start: *\[[0-9a-f]*\] inject_irq\+/ { for (i = 1; i < NF; i++) if ($i == "hitcount:") n += $(i + 1) }
+hits=$(awk '/start: *\[[0-9a-f]*\] [^ ]*inject_irq[ +]/ { for (i = 1; i < NF; i++) if ($i == "hitcount:") n += $(i + 1) }
 	END { print n + 0 }' "$ev/section/hist")
 info "hist: $(grep -m 1 'inject_irq' "$ev/section/hist")"
 echo '!hist:keys=start.sym' >"$ev/section/trigger"
@@ -97,13 +97,15 @@ echo 0 >"$ev/section/enable"
 [ "${hits:-0}" -ge 8 ] || die "hist trigger counted ${hits:-0} sections starting in inject_irq, expected >= 8"
 
 # --- perf ------------------------------------------------------------------------------------
+# The threshold is on only inside the command perf runs, while it records (perf takes a second
+# or more to start under emulation, and its own start makes sections of several ms).
 ps_reset
 rm -f /tmp/ps.perf
-echo 5000 >"$PS_ROOT/threshold_us"
 perf record -q -e 'preemptstat:*' -a -o /tmp/ps.perf -- \
-	sh -c "echo 'irq 1 10000 2 50000' >$PS_INJECT && echo 'preempt 1 10000 2 50000' >$PS_INJECT" \
+	sh -c "echo 5000 >$PS_ROOT/threshold_us && echo 'irq 1 10000 2 50000' >$PS_INJECT &&
+		echo 'preempt 1 10000 2 50000' >$PS_INJECT && echo 0 >$PS_ROOT/threshold_us" \
 	>/tmp/ps-perf.log 2>&1 || { cat /tmp/ps-perf.log >&2; die "perf record failed"; }
-echo 0 >"$PS_ROOT/threshold_us"
+[ "$(cat "$PS_ROOT/threshold_us")" = 0 ] || die "the command perf ran did not finish"
 perf script -i /tmp/ps.perf >/tmp/ps-perf.txt 2>>/tmp/ps-perf.log || die "perf script failed: $(tail -n 3 /tmp/ps-perf.log)"
 info "perf script (excerpt): $(grep -m 1 'preemptstat:section' /tmp/ps-perf.txt)"
 log=$(log_keys)
