@@ -15,9 +15,9 @@ if kernel_is_rt; then
 	lines=$(cause_lines 1 0)
 	info "spikes on CPU 1 (expiry thread_ns cause cause_ns label):"
 	info "$lines"
-	n=$(awk '$3 == "softirq"' <<<"$lines" | grep -c .)
+	n=$(awk '$3 == "softirq"' <<<"$lines" | grep -c . || true)
 	[ "$n" -eq 0 ] || die "$n spikes on PREEMPT_RT name a softirq as their cause"
-	long=$(awk '$2 >= 10000000' <<<"$lines" | grep -c .)
+	long=$(awk '$2 >= 10000000' <<<"$lines" | grep -c . || true)
 	[ "$long" -eq 0 ] || die "$long spikes of 10 ms or more on PREEMPT_RT, where the tasklet is preemptible"
 else
 	breakdown_check 1 softirq " TASKLET " 20000 4

@@ -85,8 +85,8 @@ while IFS=: read -r mode class want; do
 	sleep 0.2
 	echo 0 >"$PS_ROOT/wakeup_enable"
 	ps=$(cause_lines 1 25000000)
-	n=$(grep -c . <<<"$ps")
-	ok=$(awk -v c="$class" '$3 == c' <<<"$ps" | grep -c .)
+	n=$(grep -c . <<<"$ps" || true)
+	ok=$(awk -v c="$class" '$3 == c' <<<"$ps" | grep -c . || true)
 	ps_fig=$(awk '{ printf "%s %.1f/%.1f ", $3, $4 / 1e6, $2 / 1e6 }' <<<"$ps")
 	# rtla: three runs, preemptstat's wakeup probe off.
 	rt_fig= rt_ok=0

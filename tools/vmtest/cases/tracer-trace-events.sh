@@ -61,8 +61,8 @@ if grep -Eqi 'events? (lost|dropped)|LOST EVENTS|EVENTS DROPPED' /tmp/ps-tc.txt 
 fi
 log=$(log_keys)
 for k in irq preempt any; do
-	nl=$(awk -v k="$k" '$1 == k' <<<"$log" | grep -c .)
-	ne=$(event_section_keys </tmp/ps-tc.txt | awk -v k="$k" '$1 == k' | grep -c .)
+	nl=$(awk -v k="$k" '$1 == k' <<<"$log" | grep -c . || true)
+	ne=$(event_section_keys </tmp/ps-tc.txt | awk -v k="$k" '$1 == k' | grep -c . || true)
 	info "$k: $nl log records, $ne section events"
 done
 [ "$(awk '$1 == "irq"' <<<"$log" | grep -c .)" -ge 3 ] || die "the log has fewer than 3 irq records"
@@ -75,7 +75,7 @@ grep -E ' section: +kind=irq' /tmp/ps-tc.txt | grep -Eq 'start=[^ ]*inject_irq\+
 spikes=$(spike_keys)
 events=$(grep -o 'cpu=[0-9]* expiry_ns=[0-9]* irq_ns=[0-9]* thread_ns=[0-9]* .* merged=0' /tmp/ps-tc.txt |
 	awk '{ print $1, $2, $4 }' | sed 's/[a-z_]*=//g' | sort)
-ns=$(grep -c . <<<"$spikes")
+ns=$(grep -c . <<<"$spikes" || true)
 info "$ns spikes, $(grep -c . <<<"$events") wakeup_spike events with merged=0"
 [ "$ns" -ge 3 ] || die "only $ns spikes for three 20 ms preempt-off sections"
 [ "$spikes" = "$events" ] || die "wakeup_spike events (merged=0) differ from the spikes file"
