@@ -8,13 +8,17 @@
 //! 64 call sites (so a tracer keeping per-site statistics looks up 64 entries), and times each
 //! series with `ktime_get_mono_fast_ns()`. Reading the file gives the last result:
 //!
+//! Then it runs N / 100 hard IRQs (an irq_work on the writer's CPU, a self-IPI) and N / 100
+//! softirqs (a tasklet run by `local_bh_enable()`), each waited for before the next: what a
+//! tracer hooking the IRQ and softirq events adds to each.
+//!
 //! ```text
 //! # echo 200000 > /sys/kernel/debug/preemptstat_bench/run
 //! # cat /sys/kernel/debug/preemptstat_bench/run
-//! pairs 200000 irq_ns 812 preempt_ns 655 irq_spread_ns 830 preempt_spread_ns 671
+//! pairs 200000 irq_ns 812 preempt_ns 655 irq_spread_ns 830 preempt_spread_ns 671 hardirqs 2000 hardirq_ns 9120 softirq_ns 2310
 //! ```
 //!
-//! Figures are nanoseconds per pair. N is 1000 to 10000000.
+//! Figures are nanoseconds per pair, per IRQ and per softirq. N is 1000 to 10000000.
 
 // Samples use a part of it only.
 #[allow(dead_code, unused_imports)]
@@ -42,6 +46,14 @@ module! {
     name: "preemptstat_bench",
     description: "TEST ONLY: times irq-off/on and preempt-off/on pairs",
     license: "GPL",
+}
+
+// bench_shim.c: one waited-for hard IRQ or softirq on this CPU (0 or a negative errno), and the
+// wait before unload.
+extern "C" {
+    fn preemptstat_bench_hardirq() -> core::ffi::c_int;
+    fn preemptstat_bench_softirq() -> core::ffi::c_int;
+    fn preemptstat_bench_sync();
 }
 
 /// The number of distinct call sites of the spread series.
@@ -118,6 +130,26 @@ fn bench_preempt_one_site(n: u64) -> u64 {
     per_call(n, |_| p00())
 }
 
+/// Nanoseconds per waited-for hard IRQ (`soft` false) or softirq, over `n` of them; an error
+/// if one did not run.
+#[inline(never)]
+fn bench_interrupts(n: u64, soft: bool) -> Result<u64> {
+    let mut ret = 0;
+    let ns = per_call(n, |_| {
+        if ret == 0 {
+            // SAFETY: Process context, migration disabled (the caller), interrupts on.
+            ret = unsafe {
+                if soft {
+                    preemptstat_bench_softirq()
+                } else {
+                    preemptstat_bench_hardirq()
+                }
+            };
+        }
+    });
+    kernel::error::to_result(ret).map(|()| ns)
+}
+
 fn bench_spread(n: u64, sites: &[fn(); SITES]) -> u64 {
     per_call(n, |i| {
         if let Some(f) = sites.get(i as usize % SITES) {
@@ -134,6 +166,9 @@ struct Result4 {
     preempt: u64,
     irq_spread: u64,
     preempt_spread: u64,
+    interrupts: u64,
+    hardirq: u64,
+    softirq: u64,
 }
 
 #[pin_data]
@@ -146,8 +181,16 @@ fn show_run(s: &State, out: &mut TextBuf) -> core::fmt::Result {
     match *s.last.lock() {
         Some(r) => writeln!(
             out,
-            "pairs {} irq_ns {} preempt_ns {} irq_spread_ns {} preempt_spread_ns {}",
-            r.pairs, r.irq, r.preempt, r.irq_spread, r.preempt_spread
+            "pairs {} irq_ns {} preempt_ns {} irq_spread_ns {} preempt_spread_ns {} hardirqs {} \
+             hardirq_ns {} softirq_ns {}",
+            r.pairs,
+            r.irq,
+            r.preempt,
+            r.irq_spread,
+            r.preempt_spread,
+            r.interrupts,
+            r.hardirq,
+            r.softirq
         ),
         None => writeln!(out, "pairs 0"),
     }
@@ -166,16 +209,28 @@ fn store_run(s: &State, value: &str) -> Result {
     // task), so that every pair hits the same CPU's tables.
     // SAFETY: Balanced with `migrate_enable` below, in process context.
     unsafe { bindings::migrate_disable() };
-    let r = Result4 {
-        pairs: n,
-        irq: bench_irq_one_site(n),
-        preempt: bench_preempt_one_site(n),
-        irq_spread: bench_spread(n, &IRQ_SITES),
-        preempt_spread: bench_spread(n, &PREEMPT_SITES),
-    };
+    let interrupts = n / 100;
+    let pairs = (
+        bench_irq_one_site(n),
+        bench_preempt_one_site(n),
+        bench_spread(n, &IRQ_SITES),
+        bench_spread(n, &PREEMPT_SITES),
+    );
+    let irqs = bench_interrupts(interrupts, false)
+        .and_then(|h| Ok((h, bench_interrupts(interrupts, true)?)));
     // SAFETY: See above.
     unsafe { bindings::migrate_enable() };
-    *last = Some(r);
+    let (hardirq, softirq) = irqs?;
+    *last = Some(Result4 {
+        pairs: n,
+        irq: pairs.0,
+        preempt: pairs.1,
+        irq_spread: pairs.2,
+        preempt_spread: pairs.3,
+        interrupts,
+        hardirq,
+        softirq,
+    });
     Ok(())
 }
 
@@ -188,8 +243,20 @@ static FILES: [FileSpec<State>; 1] = [FileSpec {
 struct Bench {
     // Dropped first: the files point at the state.
     _debugfs: Debugfs<State>,
+    _sync: InterruptsSync,
     _fops: KBox<debugfs_raw::FileOperations>,
     _state: Pin<KBox<State>>,
+}
+
+/// On drop (after the files are gone, so no run can start), waits until the irq_work and
+/// the tasklet of the series can no longer be pending or running.
+struct InterruptsSync;
+
+impl Drop for InterruptsSync {
+    fn drop(&mut self) {
+        // SAFETY: Process context (module exit).
+        unsafe { preemptstat_bench_sync() };
+    }
 }
 
 impl kernel::Module for Bench {
@@ -200,6 +267,7 @@ impl kernel::Module for Bench {
         let dir = unsafe { Debugfs::new(c"preemptstat_bench", &*state, &fops, &FILES)? };
         Ok(Self {
             _debugfs: dir,
+            _sync: InterruptsSync,
             _fops: fops,
             _state: state,
         })

@@ -4,7 +4,7 @@
 # tools/bench.sh - what 'make bench' does after setup and the test kernel: overhead and accuracy
 # of preemptstat against ftrace's own tracers, every configuration measured in ONE boot,
 # alternating, medians reported. Prints a table, then as its last line:
-#   bench: pair_ns_base=X pair_ns_floor=F pair_ns_preemptstat=Y pair_ns_preemptstat_noevents=E pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_floor=T macro_overhead_pct_ftrace=U macro_overhead_pct_nobreakdown=N accuracy_max_err_pct=V
+#   bench: pair_ns_base=X pair_ns_floor=F pair_ns_preemptstat=Y pair_ns_preemptstat_noevents=E pair_ns_ftrace=Z macro_overhead_pct=W macro_overhead_pct_floor=T macro_overhead_pct_ftrace=U macro_overhead_pct_nobreakdown=N hardirq_ns_added=H hardirq_ns_added_nobreakdown=HN softirq_ns_added=S softirq_ns_added_nobreakdown=SN accuracy_max_err_pct=V
 # See Documentation/benchmarks.rst.
 #
 # Usage: tools/bench.sh [FLAVOR]   (make bench FLAVOR=NAME; default standard: any test kernel of
@@ -83,7 +83,7 @@ function trip_us(c,   m) { m = median("mac " c); return m ? 1e6 / m : 0 }
 function times(a, b) { return b > 0 ? sprintf("%.1fx", a / b) : sprintf("n/a (the floor'"'"'s %d ns is not above the base)", b) }
 function add(key, v) { cnt[key]++; val[key, cnt[key]] = v; if (!(key in lo) || v < lo[key]) lo[key] = v; if (!(key in hi) || v > hi[key]) hi[key] = v }
 $1 == "clock" { clock = $2 }
-$1 == "micro" { add("irq " $3, $4); add("pre " $3, $5); add("irqs " $3, $6); add("pres " $3, $7) }
+$1 == "micro" { add("irq " $3, $4); add("pre " $3, $5); add("irqs " $3, $6); add("pres " $3, $7); add("hirq " $3, $8); add("sirq " $3, $9) }
 $1 == "macro" && $4 > 0 { add("mac " $3, $4) }
 $1 == "acc" && $4 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+$/ && $5 > 0 {
 	nacc++; am[nacc] = $2; au[nacc] = $3; ap[nacc] = $4; af[nacc] = $5
@@ -95,10 +95,10 @@ $1 == "error" { nerr++; errs = errs "\n  " $0 }
 END {
 	printf "guest clocksource: %s (TCG%s; on real hardware use tsc, see Documentation/benchmarks.rst)\n\n", clock, (icount != "" ? ", icount shift=" icount ": virtual ns" : "")
 	printf "micro: ns per pair, median of %d alternations (preemptstat_bench, 200000 pairs per series)\n", cnt["irq base"]
-	printf "%-20s %10s %10s %14s %14s\n", "configuration", "irq pair", "preempt", "irq 64 sites", "preempt 64 s."
-	split("base floor preemptstat preemptstat_noev ftrace both preemptstat_wakeup", cfgs, " ")
-	for (i = 1; i <= 7; i++) { c = cfgs[i]
-		printf "%-20s %10d %10d %14d %14d\n", c, median("irq " c), median("pre " c), median("irqs " c), median("pres " c) }
+	printf "%-20s %10s %10s %14s %14s %10s %10s\n", "configuration", "irq pair", "preempt", "irq 64 sites", "preempt 64 s.", "hard IRQ", "softirq"
+	split("base floor preemptstat preemptstat_nobd preemptstat_noev ftrace both preemptstat_wakeup", cfgs, " ")
+	for (i = 1; i <= 8; i++) { c = cfgs[i]
+		printf "%-20s %10d %10d %14d %14d %10d %10d\n", c, median("irq " c), median("pre " c), median("irqs " c), median("pres " c), median("hirq " c), median("sirq " c) }
 	X = median("irq base"); F = median("irq floor"); Y = median("irq preemptstat"); Z = median("irq ftrace")
 	printf "\nadded cost per irq pair: preemptstat %d ns, ftrace preemptirqsoff %d ns, ratio %.2f (goal <= 0.5)\n", Y - X, Z - X, (Z - X) ? (Y - X) / (Z - X) : 0
 	Xp = median("pre base"); Fp = median("pre floor"); Yp = median("pre preemptstat"); Zp = median("pre ftrace")
@@ -106,6 +106,9 @@ END {
 	printf "floor (empty probes on the same tracepoints): added cost per irq pair %d ns, per preempt pair %d ns\n", F - X, Fp - Xp
 	printf "preemptstat against the floor'"'"'s added cost: irq pair %s, preempt pair %s\n", times(Y - X, F - X), times(Yp - Xp, Fp - Xp)
 	printf "preemptstat above the floor: irq pair +%d ns, preempt pair +%d ns (its own probe bodies)\n", Y - F, Yp - Fp
+	Hb = median("hirq base"); Hy = median("hirq preemptstat"); Hn = median("hirq preemptstat_nobd"); Hf = median("hirq floor")
+	Sb = median("sirq base"); Sy = median("sirq preemptstat"); Sn = median("sirq preemptstat_nobd"); Sf = median("sirq floor")
+	printf "breakdown probes: per hard IRQ (irq_work self-IPI) preemptstat adds %d ns with them, %d ns without (breakdown=0), the floor %d ns; per softirq (tasklet) %d ns, %d ns, %d ns\n", Hy - Hb, Hn - Hb, Hf - Hb, Sy - Sb, Sn - Sb, Sf - Sb
 	N = median("irq preemptstat_noev"); Np = median("pre preemptstat_noev")
 	printf "trace events built in but off: irq pair %d ns, %d ns without them (%+d ns); preempt pair %d ns, %d ns without (%+d ns)\n\n", Y, N, Y - N, Yp, Np, Yp - Np
 	printf "macro: pipe ping-pong round trips per second, median (min..max) of %d alternations\n", cnt["mac base"]
@@ -124,5 +127,5 @@ END {
 	if (accfail != "") printf "not measured (ftrace never kept the section):%s\n", accfail
 	printf "\nmemory: %d bytes at the defaults, %d bytes at the largest tables (2 CPUs)\n\n", mem["default"], mem["max"]
 	if (nerr) { printf "bench: FAILED: %d step(s) of the run failed, so some rows measured something else:%s\n", nerr, errs; exit 1 }
-	printf "bench: pair_ns_base=%d pair_ns_floor=%d pair_ns_preemptstat=%d pair_ns_preemptstat_noevents=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_floor=%.1f macro_overhead_pct_ftrace=%.1f macro_overhead_pct_nobreakdown=%.1f accuracy_max_err_pct=%.2f\n", X, F, Y, N, Z, W, T, U, Wn, maxerr
+	printf "bench: pair_ns_base=%d pair_ns_floor=%d pair_ns_preemptstat=%d pair_ns_preemptstat_noevents=%d pair_ns_ftrace=%d macro_overhead_pct=%.1f macro_overhead_pct_floor=%.1f macro_overhead_pct_ftrace=%.1f macro_overhead_pct_nobreakdown=%.1f hardirq_ns_added=%d hardirq_ns_added_nobreakdown=%d softirq_ns_added=%d softirq_ns_added_nobreakdown=%d accuracy_max_err_pct=%.2f\n", X, F, Y, N, Z, W, T, U, Wn, Hy - Hb, Hn - Hb, Sy - Sb, Sn - Sb, maxerr
 }' icount="$icount" "$out/bench.txt"

@@ -64,13 +64,13 @@ teardown() {
 }
 
 for r in $(seq "$MICRO_ROUNDS"); do
-	for cfg in base floor preemptstat preemptstat_noev ftrace both preemptstat_wakeup; do
+	for cfg in base floor preemptstat preemptstat_nobd preemptstat_noev ftrace both preemptstat_wakeup; do
 		setup $cfg || echo "error setup $cfg" >>"$res"
 		# On CPU 1, as the macro load: CPU 0 stays idle (under -icount its instructions would
 		# count in CPU 1's clock too).
 		taskset -c 1 sh -c "echo $PAIRS >/sys/kernel/debug/preemptstat_bench/run"
-		read -r _ _ _ irq _ pre _ irqs _ pres </sys/kernel/debug/preemptstat_bench/run
-		echo "micro $r $cfg $irq $pre $irqs $pres" >>"$res"
+		read -r _ _ _ irq _ pre _ irqs _ pres _ _ _ hirq _ sirq </sys/kernel/debug/preemptstat_bench/run
+		echo "micro $r $cfg $irq $pre $irqs $pres $hirq $sirq" >>"$res"
 		teardown $cfg
 	done
 done
