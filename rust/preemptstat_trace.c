@@ -12,13 +12,15 @@
 #include <linux/types.h>
 #define trace_section(...) do { } while (0)
 #define trace_wakeup_spike(...) do { } while (0)
+#endif
+
+/* Declared for -Wmissing-prototypes; rust/trace_events.rs declares the same two. */
 void preemptstat_trace_section(unsigned int kind, u64 duration_ns, u64 end_ns,
 			       unsigned long start, unsigned long end, unsigned int cpu, int pid,
 			       const char *comm, unsigned int context);
 void preemptstat_trace_wakeup_spike(unsigned int cpu, u64 expiry_ns, u64 irq_ns, u64 thread_ns,
 				    unsigned long start, unsigned long end, unsigned int cause,
 				    u64 cause_ns, unsigned int merged);
-#endif
 
 void preemptstat_trace_section(unsigned int kind, u64 duration_ns, u64 end_ns,
 			       unsigned long start, unsigned long end, unsigned int cpu, int pid,

@@ -8,7 +8,7 @@
  *
  * Addresses are stored, not strings: no symbol lookup happens when an event is written, and
  * the fields work with hist triggers (hist:keys=start.sym). The Rust side calls the wrappers
- * of preemptstat_trace.c (declared at the end of this file) only after its threshold checks;
+ * of preemptstat_trace.c (declared there) only after its threshold checks;
  * each wrapper is the event's static-key test and, when the event is on, the write.
  *
  * The numeric codes are the module's: kind (rust/model.rs Kind), context (CONTEXT_NAMES),
@@ -120,12 +120,3 @@ TRACE_EVENT(wakeup_spike,
 #define TRACE_INCLUDE_FILE preemptstat_trace
 #include <trace/define_trace.h>
 
-#ifndef PREEMPTSTAT_TRACE_WRAPPERS_H
-#define PREEMPTSTAT_TRACE_WRAPPERS_H
-void preemptstat_trace_section(unsigned int kind, u64 duration_ns, u64 end_ns,
-			       unsigned long start, unsigned long end, unsigned int cpu, int pid,
-			       const char *comm, unsigned int context);
-void preemptstat_trace_wakeup_spike(unsigned int cpu, u64 expiry_ns, u64 irq_ns, u64 thread_ns,
-				    unsigned long start, unsigned long end, unsigned int cause,
-				    u64 cause_ns, unsigned int merged);
-#endif
