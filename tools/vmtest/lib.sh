@@ -116,6 +116,14 @@ load_stop() {
 	LOAD_PID="" TIMER_PID=""
 }
 
+# busy_start CPU: a nice 19 busy loop on CPU for the rest of the case (guest.sh's timeout kills
+# it with the case), so that the CPU is never idle: under TCG an idle vCPU sometimes wakes tens
+# of ms late, which a wakeup would be blamed on, and the FIFO probe threads preempt the loop at
+# once.
+busy_start() {
+	taskset -c "$1" nice -n 19 sh -c 'while :; do :; done' &
+}
+
 # ahead_of_load: the case's shell, and what it starts from now on, at nice -10; call it after
 # load_start and inject_loop_start. The load still fills every CPU whenever the case waits
 # (insmod, rmmod, hotplug, sleeps), but the case's own steps no longer queue behind it: on the

@@ -9,7 +9,7 @@
 # dmesg-allow: Call Trace
 # timeout: 90
 ps_load wakeup_threshold_us=100 period_us=100 spikes_per_cpu=4096
-taskset -c 1 nice -n 19 sh -c 'while :; do :; done' &
+busy_start 1
 ps_reset
 for i in 1 2 3 4 5; do
 	taskset -c 0 sh -c 'echo l >/proc/sysrq-trigger' 

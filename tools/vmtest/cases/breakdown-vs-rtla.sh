@@ -67,7 +67,7 @@ rtla_run() {
 
 ps_load wakeup_threshold_us=25000 spikes_per_cpu=4096
 inject_load
-taskset -c 1 nice -n 19 sh -c 'while :; do :; done' &
+busy_start 1
 echo 0 >"$PS_ROOT/wakeup_enable"
 : >"$PS_OUT/breakdown-vs-rtla.rtla.txt"
 causes="irq:irqsoff:IRQ handler delay
